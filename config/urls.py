@@ -1,0 +1,22 @@
+"""Top-level routes: the storefront (per language), the back office and the JSON API."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from lumeire.api.v1 import api
+from lumeire.storefront import views as storefront_views
+
+urlpatterns = [
+    path("healthz", storefront_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("lumeire.storefront.urls")),
+    prefix_default_language=True,
+)
+
+handler404 = "lumeire.storefront.views.page_not_found"
+handler500 = "lumeire.storefront.views.server_error"

@@ -1,0 +1,1 @@
+"""Lumeire: an online store that keeps its word about personal data."""

@@ -1,0 +1,41 @@
+"""JSON log lines: one record per line, newlines escaped, so no input can forge a record."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from lumeire.core.request_context import current_request_id
+
+_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp each record with the current request's id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object with a UTC ``ts`` ending in ``Z``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", current_request_id.get()),
+            "message": record.getMessage(),
+        }
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD_ATTRS and not name.startswith("_"):
+                payload[name] = (
+                    value if isinstance(value, str | int | float | bool) else repr(value)
+                )
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        # json.dumps escapes CR and LF, which keeps a record on exactly one line.
+        return json.dumps(payload, ensure_ascii=False, default=str)

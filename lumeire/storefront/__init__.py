@@ -1,0 +1,1 @@
+"""Interface: the customer-facing HTML pages (thin views over services and selectors)."""
