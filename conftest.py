@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-
 settings.register_profile(
     "lumeire",
     deadline=None,
@@ -21,3 +20,12 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Apps that exist only for the suite, installed before the test databases are created so their
+# migrations run on SQLite and PostgreSQL alike.
+TEST_APPS = ["lumeire.vault.tests.sample"]
+from django.apps import apps as _apps  # noqa: E402
+from django.conf import settings as _django_settings  # noqa: E402
+
+_apps.set_installed_apps([*_django_settings.INSTALLED_APPS, *TEST_APPS])

@@ -1,1 +1,1 @@
-"""Leaf app: the only code that touches keys. Encrypts, indexes, shreds and inventories personal data."""
+"""Leaf app, the only code that touches keys: encrypts, indexes and shreds personal data."""

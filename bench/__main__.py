@@ -1,0 +1,30 @@
+"""Run every benchmark and print its figures: `python -m bench [name ...]`."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = {
+    "vault": "Encrypt/decrypt throughput and the cost of reading encrypted customer fields.",
+}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(BENCHMARKS)
+    unknown = [name for name in chosen if name not in BENCHMARKS]
+    if unknown:
+        print(f"Unknown benchmark(s): {', '.join(unknown)}. Available:")
+        for name, about in BENCHMARKS.items():
+            print(f"  {name}: {about}")
+        return 2
+    for name in chosen:
+        print(f"== bench/{name}.py: {BENCHMARKS[name]}")
+        module = importlib.import_module(f"bench.{name}")
+        for line in module.run():
+            print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

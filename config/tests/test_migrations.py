@@ -1,0 +1,17 @@
+"""Every model change has its migration committed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_no_model_change_is_missing_a_migration():
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exit_info:
+        pytest.fail(f"Missing migrations (exit {exit_info.code}):\n{out.getvalue()}")

@@ -1,0 +1,40 @@
+"""Re-wrap every data key under the newest master key, online and resumable."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from lumeire.vault.keyring import get_keyring
+from lumeire.vault.selectors import data_keys_to_rotate
+from lumeire.vault.services import rotate_batch
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-wrap all data keys under the current master key (LUMEIRE_MASTER_KEY). Keep the old "
+        "key in LUMEIRE_MASTER_KEYS_RETIRED until this reports nothing left, then remove it. "
+        "Safe to interrupt and run again: it continues where it stopped."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch-size", type=int, default=500, help="Keys per transaction.")
+
+    def handle(self, *args: object, batch_size: int, **options: object) -> None:
+        if batch_size < 1:
+            self.stderr.write("--batch-size must be at least 1.")
+            raise SystemExit(2)
+        current = get_keyring().current.key_id
+        remaining = data_keys_to_rotate().count()
+        total = 0
+        with tqdm(total=remaining, unit="key", disable=remaining == 0, file=self.stderr) as bar:
+            while True:
+                done = rotate_batch(batch_size=batch_size)
+                if done == 0:
+                    break
+                total += done
+                bar.update(done)
+        left = data_keys_to_rotate().count()
+        self.stdout.write(f"Re-wrapped {total} data keys under master key {current}; {left} left.")
+        if left:
+            raise SystemExit(1)
