@@ -9,12 +9,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from lumeire.core.errors import ApplicationError
+from lumeire.core.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -27,14 +36,47 @@ def _field_name(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def field_errors_from(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+def _is_missing_body(location: tuple[Any, ...], error_type: str, *, body_sent: bool) -> bool:
+    # With no body at all, ninja reports the view's parameter ("payload") as missing: a name
+    # the client never saw.
+    return (
+        not body_sent and error_type == "missing" and len(location) == 2 and location[0] == "body"
+    )
+
+
+def field_errors_from(
+    errors: list[dict[str, Any]], *, body_sent: bool = True
+) -> dict[str, list[str]]:
     """Group pydantic/ninja validation errors by the field a client sent."""
     grouped: dict[str, list[str]] = {}
     for error in errors:
-        name = _field_name(tuple(error.get("loc", ())))
-        message = str(error.get("msg", _("This value is not valid.")))
-        grouped.setdefault(name, []).append(message)
+        location = tuple(error.get("loc", ()))
+        if _is_missing_body(location, str(error.get("type", "")), body_sent=body_sent):
+            name, message = "body", _("Send a JSON object in the request body.")
+        else:
+            name = _field_name(location)
+            message = str(error.get("msg", _("This value is not valid.")))
+        if message not in grouped.get(name, []):
+            grouped.setdefault(name, []).append(message)
     return grouped
+
+
+def _body_sent(request: HttpRequest) -> bool:
+    try:
+        return bool(request.body)
+    except RawPostDataException:
+        # A form body already parsed into request.POST: something was sent.
+        return True
+
+
+def _is_unparseable_body(exc: HttpError) -> bool:
+    # ninja turns a body its parser cannot read into HttpError(400, "Cannot parse request body")
+    # (with the parser's error appended under DEBUG), raised from the parser's exception.
+    return (
+        exc.status_code == 400
+        and exc.__cause__ is not None
+        and str(exc.message).startswith("Cannot parse request body")
+    )
 
 
 def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -52,7 +94,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(
             request,
-            error_body(_("Some fields are missing or not valid."), field_errors_from(exc.errors)),
+            error_body(
+                _("Some fields are missing or not valid."),
+                field_errors_from(exc.errors, body_sent=_body_sent(request)),
+            ),
             status=400,
         )
 
@@ -81,7 +126,50 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if _is_unparseable_body(exc):
+            # The parser's own text is for developers; the client gets the fix in plain words.
+            return api.create_response(
+                request,
+                error_body(
+                    _("The request body is not valid JSON."),
+                    {"body": [_("Send the body as a JSON object encoded in UTF-8.")]},
+                ),
+                status=400,
+            )
         return api.create_response(request, error_body(str(exc.message)), status=exc.status_code)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_django_validation_error(
+        request: HttpRequest, exc: DjangoValidationError
+    ) -> HttpResponse:
+        # Model and field validators (the identity number's, full_clean()) raise Django's
+        # ValidationError; it is the client's input at fault, so a 400, never a 500.
+        if hasattr(exc, "error_dict"):
+            errors = {
+                ("body" if name == NON_FIELD_ERRORS else name): messages
+                for name, messages in exc.message_dict.items()
+            }
+            detail = _("Some fields are missing or not valid.")
+            return api.create_response(request, error_body(detail, errors), status=400)
+        return api.create_response(request, error_body(" ".join(exc.messages)), status=400)
+
+    @api.exception_handler(PermissionDenied)
+    def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(
+            request, error_body(_("You do not have permission to do this.")), status=403
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Django itself answers these with 400 (413 for an oversized body); so does the API.
+        logger.warning("suspicious API request refused", extra={"reason": type(exc).__name__})
+        if isinstance(exc, RequestDataTooBig):
+            return api.create_response(
+                request, error_body(_("The request body is too large.")), status=413
+            )
+        return api.create_response(
+            request, error_body(_("The request could not be understood.")), status=400
+        )
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -91,7 +179,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request,
             error_body(
                 _("Something went wrong on our side. Quote reference %(ref)s if you contact us.")
-                % {"ref": getattr(request, "request_id", "-")}
+                % {"ref": getattr(request, "request_id", None) or current_request_id.get()}
             ),
             status=500,
         )

@@ -10,6 +10,12 @@ from lumeire.core.request_context import current_request_id
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
 
+# json.dumps escapes control characters but, with ensure_ascii=False, writes these line breaks
+# as they are; str.splitlines() and some log viewers would start a new record at each.
+_UNICODE_LINE_BREAKS = str.maketrans(
+    {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
 
 class RequestIdFilter(logging.Filter):
     """Stamp each record with the current request's id."""
@@ -37,5 +43,7 @@ class JsonFormatter(logging.Formatter):
                 )
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        # json.dumps escapes CR and LF, which keeps a record on exactly one line.
-        return json.dumps(payload, ensure_ascii=False, default=str)
+        # json.dumps escapes CR and LF; the translation escapes the Unicode line breaks too, which
+        # keeps a record on exactly one line.
+        line = json.dumps(payload, ensure_ascii=False, default=str)
+        return line.translate(_UNICODE_LINE_BREAKS)
