@@ -36,6 +36,7 @@ run: $(VENV)/.installed $(SECRETS)
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)sB %(M)sms'
 
 test: $(VENV)/.installed-test $(SECRETS)
+	@mkdir -p var/static
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 

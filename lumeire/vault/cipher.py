@@ -41,16 +41,20 @@ def seal(plaintext: bytes, *, data_key: bytes, data_key_id: uuid.UUID, place: Pl
     return bytes([VALUE_FORMAT_VERSION]) + data_key_id.bytes + nonce + sealed
 
 
-def data_key_id_of(blob: bytes) -> uuid.UUID:
-    """Read which data key sealed ``blob``, failing clearly on a value of unknown layout."""
+def _check_layout(blob: bytes) -> None:
     if len(blob) < _HEADER_BYTES + _TAG_BYTES or blob[0] != VALUE_FORMAT_VERSION:
         raise VaultIntegrityError("A stored value has an unknown format or was truncated.")
-    return uuid.UUID(bytes=bytes(blob[1:17]))
+
+
+def data_key_id_of(blob: bytes) -> bytes:
+    """Read the 16-byte id of the data key that sealed ``blob`` (a UUID's bytes)."""
+    _check_layout(blob)
+    return blob[1:17]
 
 
 def open_sealed(blob: bytes, *, data_key: bytes, place: Place) -> bytes:
     """Decrypt ``blob`` stored at ``place``; an altered or moved value raises an integrity error."""
-    data_key_id_of(blob)
+    _check_layout(blob)
     nonce, sealed = blob[17:_HEADER_BYTES], blob[_HEADER_BYTES:]
     try:
         return AESGCM(data_key).decrypt(nonce, sealed, place.associated_data())

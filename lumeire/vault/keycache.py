@@ -19,10 +19,11 @@ _MAX_ENTRIES = 10_000
 
 class _DataKeyCache:
     def __init__(self) -> None:
-        self._entries: OrderedDict[uuid.UUID, tuple[float, uuid.UUID, bytes]] = OrderedDict()
+        # Keyed by the data key id's 16 bytes, as stored in every ciphertext header.
+        self._entries: OrderedDict[bytes, tuple[float, uuid.UUID, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key_id: uuid.UUID) -> tuple[uuid.UUID, bytes] | None:
+    def get(self, key_id: bytes) -> tuple[uuid.UUID, bytes] | None:
         """Return ``(subject_id, key)`` for a data key id, or None when absent or stale."""
         with self._lock:
             entry = self._entries.get(key_id)
@@ -35,7 +36,7 @@ class _DataKeyCache:
             self._entries.move_to_end(key_id)
             return subject_id, key
 
-    def put(self, key_id: uuid.UUID, subject_id: uuid.UUID, key: bytes) -> None:
+    def put(self, key_id: bytes, subject_id: uuid.UUID, key: bytes) -> None:
         ttl = settings.LUMEIRE_VAULT_KEY_CACHE_SECONDS
         if ttl <= 0:
             return

@@ -25,20 +25,20 @@ def _unwrap(row: DataKey) -> bytes:
     return unwrap_data_key(bytes(row.wrapped_key), row.subject_id, master)
 
 
-def data_key_for_reading(key_id: uuid.UUID, subject_id: uuid.UUID) -> bytes | Shredded:
+def data_key_for_reading(key_id: bytes, subject_id: uuid.UUID) -> bytes | Shredded:
     """Return the clear data key ``key_id`` of ``subject_id``, or SHREDDED when it was destroyed."""
     cached = data_key_cache.get(key_id)
     if cached is not None:
         cached_subject, key = cached
     else:
-        row = DataKey.objects.filter(id=key_id).first()
+        row = DataKey.objects.filter(id=uuid.UUID(bytes=key_id)).first()
         if row is None:
             raise VaultIntegrityError("A stored value names a data key that does not exist.")
         if row.wrapped_key is None:
             return SHREDDED
         key = _unwrap(row)
         cached_subject = row.subject_id
-        data_key_cache.put(row.id, row.subject_id, key)
+        data_key_cache.put(row.id.bytes, row.subject_id, key)
     if cached_subject != subject_id:
         raise VaultIntegrityError("A stored value was sealed with another subject's data key.")
     return key
@@ -49,7 +49,7 @@ def warm_data_keys(subject_ids: Iterable[uuid.UUID]) -> int:
     rows = DataKey.objects.filter(subject_id__in=set(subject_ids), wrapped_key__isnull=False)
     count = 0
     for row in rows:
-        data_key_cache.put(row.id, row.subject_id, _unwrap(row))
+        data_key_cache.put(row.id.bytes, row.subject_id, _unwrap(row))
         count += 1
     return count
 

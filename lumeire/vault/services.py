@@ -36,9 +36,9 @@ def data_key_for_writing(subject_id: uuid.UUID) -> tuple[uuid.UUID, bytes]:
             # Another request created this subject's key first: use theirs.
             row = DataKey.objects.get(subject_id=subject_id)
         else:
-            data_key_cache.put(row.id, subject_id, clear)
+            data_key_cache.put(row.id.bytes, subject_id, clear)
             return row.id, clear
-    key = data_key_for_reading(row.id, subject_id)
+    key = data_key_for_reading(row.id.bytes, subject_id)
     if key is SHREDDED:
         raise SubjectErasedError("This subject's personal data was erased; nothing can be added.")
     return row.id, key
