@@ -8,4 +8,5 @@ app_name = "storefront"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

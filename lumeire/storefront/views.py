@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lumeire.core.request_context import current_request_id
 from lumeire.core.selectors import database_is_reachable
 
 logger = logging.getLogger(__name__)
+
+# The last resort when even the 500 template cannot render: no template engine, no translation,
+# nothing that could fail again; only the id support needs to find the logged error.
+_BARE_SERVER_ERROR = (
+    "<!doctype html>\n"
+    '<html lang="en"><head><meta charset="utf-8"><title>Server error</title></head>\n'
+    "<body><h1>Something went wrong</h1>\n"
+    "<p>The error has been logged. If you contact us, quote this reference: "
+    "<code>{request_id}</code></p></body></html>\n"
+)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The welcome page."""
     return render(request, "storefront/home.html")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy and confidentiality policy, so a visitor can read it before sharing anything."""
+    return render(request, "storefront/privacy.html")
 
 
 @never_cache
@@ -34,6 +52,16 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+@never_cache
 def server_error(request: HttpRequest) -> HttpResponse:
-    """A generic 500 with the request id for support; never a trace or a setting."""
-    return render(request, "500.html", status=500)
+    """A generic 500 with the request id for support; never a trace or a setting.
+
+    The page itself must not become a second failure, so a broken template falls back to bare
+    HTML that still carries the request id.
+    """
+    request_id = getattr(request, "request_id", "") or current_request_id.get()
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logger.exception("the 500 page failed to render")
+        return HttpResponseServerError(_BARE_SERVER_ERROR.format(request_id=escape(request_id)))
