@@ -29,3 +29,12 @@ from django.apps import apps as _apps  # noqa: E402
 from django.conf import settings as _django_settings  # noqa: E402
 
 _apps.set_installed_apps([*_django_settings.INSTALLED_APPS, *TEST_APPS])
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leaks_between_tests():
+    """Django's locale middleware activates a language per request and never switches it off."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
