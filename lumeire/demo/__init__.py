@@ -1,1 +1,1 @@
-"""The demo store that `make run` loads: real records made through the same services as the store."""
+"""The demo store that `make run` loads: real records made through the store's own services."""
