@@ -29,6 +29,7 @@ $(SECRETS):
 
 run: $(VENV)/.installed $(SECRETS)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	@echo "Lumeire is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"

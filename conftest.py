@@ -38,3 +38,13 @@ def _no_language_leaks_between_tests():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_security_counters():
+    """Lockout and rate-limit counters live in a shared cache; each test starts from zero."""
+    from django.core.cache import caches
+
+    caches["security"].clear()
+    caches["default"].clear()
+    yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,9 +35,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "ninja",
+    "axes",
     "lumeire.core",
     "lumeire.vault",
     "lumeire.staff",
+    "lumeire.privacy",
+    "lumeire.accounts",
     "lumeire.storefront",
     "lumeire.api",
     "lumeire.demo",
@@ -53,8 +57,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lumeire.accounts.middleware.SessionLimitsMiddleware",
+    "lumeire.accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,12 +116,81 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Lockout and rate-limit counters must be shared by every worker process: Redis when there is
+# one, otherwise a database table (local memory would give each worker its own count).
+CACHES["security"] = (
+    {**CACHES["default"], "KEY_PREFIX": "lumeire-security"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "lumeire_security_cache",
+    }
+)
 
-# --- Passwords ------------------------------------------------------------------------------
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+# --- Accounts and passwords -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before any password check
+    "lumeire.accounts.backends.LoginBackend",
 ]
+LOGIN_URL = "storefront:sign_in"
+PASSWORD_HASHERS = [
+    "lumeire.accounts.hashers.StoreArgon2PasswordHasher",  # argon2id, 64 MiB, t=2, p=2
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # legacy hashes verify, then upgrade
+]
+LUMEIRE_PASSWORD_MIN_LENGTH = env_int("LUMEIRE_PASSWORD_MIN_LENGTH", 15)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "lumeire.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": LUMEIRE_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "lumeire.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {
+        "NAME": "lumeire.accounts.validators.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "email")},
+    },
+    {"NAME": "lumeire.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "lumeire.accounts.validators.ContextWordsValidator"},
+]
+LUMEIRE_MIN_AGE = env_int("LUMEIRE_MIN_AGE", 18)
+LUMEIRE_RECOVERY_LINK_LIFETIME = timedelta(minutes=env_int("LUMEIRE_RECOVERY_LINK_MINUTES", 15))
+LUMEIRE_RECOVERY_PER_LOGIN_PER_HOUR = 5
+LUMEIRE_RECOVERY_PER_CLIENT_PER_HOUR = 20
+LUMEIRE_API_TOKEN_LIFETIME = timedelta(days=30)
+# Sessions: 30 minutes idle (SESSION_COOKIE_AGE), 12 hours in all; "remember me" keeps browsing
+# and the cart for 30 days, but sensitive changes ask for the password after 30 minutes.
+LUMEIRE_SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+LUMEIRE_REMEMBER_ME_LIFETIME = timedelta(days=30)
+LUMEIRE_REAUTHENTICATE_AFTER = timedelta(minutes=30)
+
+# Lockout (django-axes): 5 failures per login, or per client address, lock for 15 minutes.
+# Logins and addresses are counted only as keyed hashes (lumeire.accounts.lockout).
+AXES_FAILURE_LIMIT = env_int("LUMEIRE_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LUMEIRE_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "security"
+AXES_USERNAME_CALLABLE = "lumeire.accounts.lockout.axes_login_key"
+AXES_CLIENT_IP_CALLABLE = "lumeire.accounts.lockout.axes_client_key"
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_LOCKOUT_CALLABLE = "lumeire.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- Email: files in var/mail/ locally, SMTP in production ----------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lumeire <no-reply@lumeire.example>")
+# Links in emails are built from this address, never from the request's Host header.
+LUMEIRE_SITE_URL = env_str("LUMEIRE_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Sessions, cookies and HTTPS -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

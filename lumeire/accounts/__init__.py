@@ -1,0 +1,1 @@
+"""Customer accounts as the policy describes them: sign-up, sign-in, recovery and profile."""

@@ -1,0 +1,36 @@
+"""Why an account action was refused. Messages are for people; codes are for programs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from lumeire.core.errors import ApplicationError
+
+
+class AccountErrorCode(StrEnum):
+    INVALID_INPUT = "invalid_input"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    LOCKED_OUT = "locked_out"
+    TWO_FACTOR_REQUIRED = "two_factor_required"
+    TWO_FACTOR_INVALID = "two_factor_invalid"
+    RECOVERY_LINK_INVALID = "recovery_link_invalid"
+    RECOVERY_ANSWER_WRONG = "recovery_answer_wrong"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code, not a secret
+    RATE_LIMITED = "rate_limited"
+
+
+class AccountError(ApplicationError):
+    """An account action refused for a reason the person can act on."""
+
+    def __init__(
+        self,
+        code: AccountErrorCode,
+        message: str,
+        *,
+        field_errors: dict[str, list[str]] | None = None,
+        status_code: int = 400,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(code, message, field_errors=field_errors)
+        self.status_code = status_code
+        self.retry_after = retry_after

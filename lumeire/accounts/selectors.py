@@ -1,0 +1,64 @@
+"""Reads of accounts. Missing and forbidden look the same."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from lumeire.accounts.models import ApiToken, RecoveryToken, SignInEvent, User
+from lumeire.accounts.tokens import secret_hash
+
+
+def user_by_login(login: str) -> User | None:
+    """The account whose username or email is ``login`` (compared without case)."""
+    login = (login or "").strip()
+    if not login or len(login) > 320:
+        return None
+    username_index = User._meta.get_field("username_index").index_of(login)
+    email_index = User._meta.get_field("email_index").index_of(login)
+    return User.objects.filter(
+        Q(username_index=username_index) | Q(email_index=email_index)
+    ).first()
+
+
+def user_for_api_token(raw: str) -> User | None:
+    """The active account behind a live bearer token, or None."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=secret_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The account's live API tokens, newest first."""
+    return ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
+
+
+def recovery_token_get(raw: str) -> RecoveryToken | None:
+    """A recovery link that can still be used: not expired, used, voided or outdated."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        RecoveryToken.objects.select_related("user", "user__customer")
+        .filter(token_hash=secret_hash(raw), used_at__isnull=True, voided_at__isnull=True)
+        .first()
+    )
+    if token is None or token.is_expired() or not token.user.is_active:
+        return None
+    changed = token.user.password_changed_at
+    if changed is not None and changed > token.created_at:
+        return None  # the password changed since the link was sent
+    return token
+
+
+def recent_sign_in_events(user: User, *, limit: int = 20) -> QuerySet[SignInEvent]:
+    """The account's latest sign-in events, for its security page."""
+    return SignInEvent.objects.filter(user=user).order_by("-at")[:limit]

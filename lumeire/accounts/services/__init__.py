@@ -1,0 +1,1 @@
+"""Account services: the only code that writes accounts. Interfaces call these, nothing else."""

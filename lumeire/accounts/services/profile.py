@@ -1,0 +1,190 @@
+"""A customer changing their own account: each change checked, confirmed and notified."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lumeire.accounts.emails import email_user, send_account_email
+from lumeire.accounts.errors import AccountError, AccountErrorCode
+from lumeire.accounts.models import Customer, EmailChange, User
+from lumeire.accounts.recovery_questions import RecoveryQuestion
+from lumeire.accounts.services.signin import api_tokens_revoke_all
+from lumeire.accounts.services.signup import email_confirmation_send
+from lumeire.accounts.tokens import secret_hash
+from lumeire.accounts.validators import validate_date_of_birth, validate_recovery_answer
+from lumeire.core.identity import parse_identity_number
+
+logger = logging.getLogger(__name__)
+security_log = logging.getLogger("lumeire.security")
+
+
+def _invalid(field: str, messages: list[str]) -> AccountError:
+    return AccountError(
+        AccountErrorCode.INVALID_INPUT,
+        _("Some fields need your attention."),
+        field_errors={field: messages},
+    )
+
+
+def _require_password(actor: User, password: str, field: str = "current_password") -> None:
+    if not actor.check_password(password or ""):
+        message = _("Your current password is not right.")
+        raise AccountError(
+            AccountErrorCode.WRONG_PASSWORD, message, field_errors={field: [message]}
+        )
+
+
+@transaction.atomic
+def customer_profile_update(
+    *, actor: User, full_name: str | None = None, date_of_birth: date | None = None
+) -> Customer:
+    """Change the name and/or the date of birth; nothing is saved when either is wrong."""
+    customer = Customer.objects.select_for_update().get(user=actor)
+    errors: dict[str, list[str]] = {}
+    if full_name is not None:
+        full_name = " ".join(full_name.split())
+        if not full_name:
+            errors["full_name"] = [_("Enter your full name.")]
+        elif len(full_name) > 150:
+            errors["full_name"] = [_("A name can have at most 150 characters.")]
+    if date_of_birth is not None:
+        try:
+            validate_date_of_birth(date_of_birth, today=timezone.localdate())
+        except ValidationError as problem:
+            errors["date_of_birth"] = problem.messages
+    if errors:
+        raise AccountError(
+            AccountErrorCode.INVALID_INPUT,
+            _("Some fields need your attention."),
+            field_errors=errors,
+        )
+    if full_name is not None:
+        customer.full_name = full_name
+    if date_of_birth is not None:
+        customer.date_of_birth = date_of_birth
+    customer.save()
+    return customer
+
+
+def password_change(*, actor: User, current_password: str, new_password: str) -> None:
+    """Change the password (current one needed); other sessions and API tokens end."""
+    _require_password(actor, current_password)
+    try:
+        validate_password(new_password or "", user=actor)
+    except ValidationError as problem:
+        raise _invalid("new_password", problem.messages) from None
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.password_changed_at = timezone.now()
+        actor.save(update_fields=["password", "password_changed_at"])
+        api_tokens_revoke_all(user=actor)
+    email_user(actor, "password_changed")
+    security_log.info(
+        "password changed", extra={"event": "password_changed", "user_id": str(actor.pk)}
+    )
+
+
+def email_change_request(*, actor: User, current_password: str, new_email: str) -> None:
+    """Send a confirmation link to the new address and a notice to the old one.
+
+    The address changes only when the link is opened. A new address that another account
+    holds gets a notice instead, and the answer is the same.
+    """
+    _require_password(actor, current_password)
+    new_email = (new_email or "").strip()
+    try:
+        validate_email(new_email)
+    except ValidationError as problem:
+        raise _invalid("new_email", problem.messages) from None
+    email_user(actor, "email_change_requested")
+    taken = User.objects.filter(
+        email_index=User._meta.get_field("email_index").index_of(new_email)
+    ).exists()
+    if taken:
+        send_account_email(to=new_email, language=actor.language, template="email_in_use")
+        return
+    email_confirmation_send(user=actor, address=new_email)
+
+
+@transaction.atomic
+def email_change_confirm(*, raw_token: str) -> User:
+    """Make a confirmed address the account's email."""
+    change = (
+        EmailChange.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=secret_hash(raw_token or ""), confirmed_at__isnull=True)
+        .first()
+    )
+    if change is None or change.is_expired():
+        raise AccountError(
+            AccountErrorCode.INVALID_INPUT,
+            _("This confirmation link is not valid any more."),
+            status_code=404,
+        )
+    user = change.user
+    now = timezone.now()
+    if user.email != change.new_email:
+        user.email = change.new_email
+    user.email_verified_at = now
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_index", "email_verified_at"])
+    except IntegrityError:
+        raise AccountError(
+            AccountErrorCode.INVALID_INPUT,
+            _("This address now belongs to another account."),
+            status_code=409,
+        ) from None
+    change.confirmed_at = now
+    change.save(update_fields=["confirmed_at"])
+    return user
+
+
+def recovery_question_change(
+    *, actor: User, current_password: str, question: str, answer: str
+) -> None:
+    """Replace the recovery question and answer (current password needed); notify by email."""
+    _require_password(actor, current_password)
+    if question not in RecoveryQuestion.values:
+        raise _invalid("recovery_question", [_("Choose one of the recovery questions.")])
+    try:
+        normalised = validate_recovery_answer(
+            answer or "", forbidden=(actor.get_username(), str(actor.email), current_password)
+        )
+    except ValidationError as problem:
+        raise _invalid("recovery_answer", problem.messages) from None
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(user=actor)
+        customer.recovery_question = question
+        customer.recovery_answer_hash = make_password(normalised)
+        customer.save()
+    email_user(actor, "recovery_question_changed")
+
+
+def identity_number_change(*, actor: User, current_password: str, identity_number: str) -> None:
+    """Replace the identity number (current password needed); it stays unique."""
+    _require_password(actor, current_password)
+    try:
+        digits = parse_identity_number(identity_number).digits
+    except ValidationError as problem:
+        raise _invalid("identity_number", problem.messages) from None
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.select_for_update().get(user=actor)
+            customer.identity_number = digits
+            customer.save()
+    except IntegrityError:
+        raise _invalid(
+            "identity_number",
+            [_("This identity number cannot be used for this account. Contact us if it is yours.")],
+        ) from None
+    email_user(actor, "identity_number_changed")
