@@ -41,10 +41,18 @@ def _no_language_leaks_between_tests():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_security_counters():
+def _fresh_security_counters(request):
     """Lockout and rate-limit counters live in a shared cache; each test starts from zero."""
     from django.core.cache import caches
 
-    caches["security"].clear()
     caches["default"].clear()
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None:
+        # Autouse fixtures run first: open the database the test asked for before using it.
+        wanted = [name for name in ("transactional_db", "db") if name in names]
+        if not wanted:
+            yield
+            return
+        request.getfixturevalue(wanted[0])
+    caches["security"].clear()
     yield
