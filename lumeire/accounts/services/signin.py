@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lumeire.accounts.errors import AccountError, AccountErrorCode
-from lumeire.accounts.models import ApiToken, SignInEvent, SignInOutcome, User
+from lumeire.accounts.models import ApiToken, SignInEvent, SignInOutcome, TwoFactorDevice, User
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.services.two_factor import two_factor_check
 from lumeire.accounts.tokens import new_secret, secret_hash
@@ -101,8 +101,7 @@ def sign_in_check(
             _("The login or the password is not right."),
             status_code=401,
         )
-    device = getattr(user, "two_factor", None) if hasattr(user, "two_factor") else None
-    if device is not None and device.confirmed_at is not None:
+    if TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists():
         if not otp:
             raise AccountError(
                 AccountErrorCode.TWO_FACTOR_REQUIRED,
