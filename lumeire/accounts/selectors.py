@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lumeire.accounts.models import ApiToken, RecoveryToken, SignInEvent, User
-from lumeire.accounts.tokens import secret_hash
+from lumeire.core.tokens import secret_hash
 
 
 def user_by_login(login: str) -> User | None:

@@ -22,7 +22,7 @@ from lumeire.accounts.normalization import normalize_recovery_answer
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.selectors import recovery_token_get, user_by_login
 from lumeire.accounts.services.signin import api_tokens_revoke_all, sign_in_event_record
-from lumeire.accounts.tokens import new_secret, secret_hash
+from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.core.ratelimit import allow
 
 logger = logging.getLogger(__name__)

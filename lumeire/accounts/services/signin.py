@@ -16,7 +16,7 @@ from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import ApiToken, SignInEvent, SignInOutcome, TwoFactorDevice, User
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.services.two_factor import two_factor_check
-from lumeire.accounts.tokens import new_secret, secret_hash
+from lumeire.core.tokens import new_secret, secret_hash
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger("lumeire.security")

@@ -26,7 +26,7 @@ from lumeire.accounts.models import (
 )
 from lumeire.accounts.pseudonyms import client_ref
 from lumeire.accounts.recovery_questions import RecoveryQuestion
-from lumeire.accounts.tokens import new_secret, secret_hash
+from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.accounts.validators import (
     validate_date_of_birth,
     validate_recovery_answer,

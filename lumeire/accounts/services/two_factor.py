@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lumeire.accounts.emails import email_user
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import TwoFactorDevice, TwoFactorRecoveryCode, User
-from lumeire.accounts.tokens import secret_hash
+from lumeire.core.tokens import secret_hash
 
 RECOVERY_CODE_COUNT = 10
 
