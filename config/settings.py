@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "csp",
     "ninja",
     "axes",
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "lumeire.staff",
     "lumeire.privacy",
     "lumeire.accounts",
+    "lumeire.catalog",
+    "lumeire.cart",
     "lumeire.storefront",
     "lumeire.api",
     "lumeire.demo",
@@ -101,6 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A one-letter typo in a short word scores about 0.5 word similarity; the default is 0.6.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c pg_trgm.word_similarity_threshold=0.45"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -1,0 +1,1 @@
+"""The catalogue: categories, products, variants with stock, images, and search."""

@@ -1,0 +1,159 @@
+"""Categories in a tree, products in two languages, variants with price and stock, images."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from lumeire.core.text import fold_text
+
+
+class Bilingual(models.Model):
+    """Names (and descriptions) in English and Arabic, read in the current language."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200)
+
+    not_personal = {
+        "name_en": "the name of something the store sells",
+        "name_ar": "the name of something the store sells",
+    }
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_ar if (get_language() or "en").startswith("ar") else self.name_en
+
+
+class Category(Bilingual):
+    """A shelf of the store; ``path`` (ids joined by "/") finds a whole branch in one query."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=False)
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    position = models.PositiveIntegerField(default=0)
+    image = models.ImageField(upload_to="categories/", blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Product(Bilingual):
+    """Something the store sells, in one or more variants."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    slug = models.SlugField(max_length=160, unique=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
+    is_active = models.BooleanField(_("shown in the store"), default=True)
+    is_featured = models.BooleanField(_("featured on the home page"), default=False)
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, help_text=_("Leave empty for everyone.")
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Kept in step with the variants by the catalogue services, for filters and sorting.
+    min_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    in_stock = models.BooleanField(default=False)
+    search_text = models.TextField(blank=True, editable=False)
+
+    not_personal = {
+        **Bilingual.not_personal,
+        "min_age": "the age a product requires of its buyer, not anyone's age",
+    }
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category", "is_active"], name="product_category_active"),
+            models.Index(fields=["is_active", "min_price", "id"], name="product_price_sort"),
+            models.Index(fields=["is_active", "-created_at", "id"], name="product_newest_sort"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def description(self) -> str:
+        return (
+            self.description_ar
+            if (get_language() or "en").startswith("ar")
+            else self.description_en
+        )
+
+    def refresh_search_text(self) -> None:
+        """Fold names and descriptions in both languages into one searchable text."""
+        self.search_text = fold_text(
+            " ".join([self.name_en, self.name_ar, self.description_en, self.description_ar])
+        )
+
+
+class Variant(models.Model):
+    """One buyable form of a product: its SKU, options, net price and stock."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    price = models.DecimalField(
+        _("price before VAT"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    compare_at_price = models.DecimalField(
+        _("compare-at price before VAT"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    stock = models.PositiveIntegerField(_("in stock"), default=0)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_not_negative"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+    @property
+    def options_label(self) -> str:
+        return " / ".join(str(value) for value in self.options.values())
+
+
+class ProductImage(models.Model):
+    """An uploaded photo, kept as sent, with thumbnails made once at fixed sizes."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    original = models.ImageField(upload_to="products/originals/")
+    thumbnail = models.ImageField(upload_to="products/thumbs/", blank=True, editable=False)
+    display = models.ImageField(upload_to="products/display/", blank=True, editable=False)
+    alt_en = models.CharField(max_length=200, blank=True)
+    alt_ar = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"image {self.pk} of {self.product_id}"

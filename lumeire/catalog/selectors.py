@@ -1,0 +1,275 @@
+"""Catalogue reads for the storefront and the API: lists, filters, search, one product."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from lumeire.catalog.errors import CatalogError, CatalogErrorCode
+from lumeire.catalog.models import Category, Product, ProductImage, Variant
+from lumeire.catalog.pagination import BadCursor, decode_cursor, encode_cursor
+from lumeire.catalog.search import search_products
+
+DEFAULT_LIMIT = 24
+MAX_LIMIT = 100
+MAX_SEARCH_OFFSET = 1000
+
+
+class ProductSort(StrEnum):
+    RELEVANCE = "relevance"
+    PRICE = "price"
+    PRICE_DESC = "-price"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a shopper narrowed the list to; prices are shelf prices (VAT included)."""
+
+    category: Category | None = None
+    query: str = ""
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+    sort: ProductSort = ProductSort.RELEVANCE
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    items: list[Product]
+    next_cursor: str | None
+    total: int
+
+
+def _invalid(field: str, message: str) -> CatalogError:
+    return CatalogError(CatalogErrorCode.INVALID_INPUT, message, field_errors={field: [message]})
+
+
+def parse_price(raw: object, field: str) -> Decimal | None:
+    """A price filter from a query string, or a clear refusal."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise _invalid(field, _("Enter a number such as 100 or 49.90.")) from None
+    if not value.is_finite() or value < 0 or value > Decimal("10000000"):
+        raise _invalid(field, _("Enter a price between 0 and 10,000,000."))
+    return value
+
+
+def parse_sort(raw: object) -> ProductSort:
+    try:
+        return ProductSort(raw or ProductSort.RELEVANCE)
+    except ValueError:
+        raise _invalid("sort", _("Sort by relevance, price, -price or newest.")) from None
+
+
+def parse_limit(raw: object) -> int:
+    if raw in (None, ""):
+        return DEFAULT_LIMIT
+    try:
+        limit = int(str(raw))
+    except ValueError:
+        raise _invalid("limit", _("The limit is a whole number from 1 to 100.")) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise _invalid("limit", _("The limit is a whole number from 1 to 100."))
+    return limit
+
+
+def visible_products() -> QuerySet[Product]:
+    """Products a shopper may see: shown, in an active category."""
+    return Product.objects.filter(is_active=True, category__is_active=True)
+
+
+def category_get(slug: str) -> Category | None:
+    """An active category by its slug."""
+    return Category.objects.filter(slug=slug, is_active=True).select_related("parent").first()
+
+
+def category_ancestors(category: Category) -> list[Category]:
+    """From the top of the tree down to ``category``, for breadcrumbs."""
+    ids = [int(part) for part in category.path.strip("/").split("/") if part]
+    by_id = {c.pk: c for c in Category.objects.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def category_tree() -> list[tuple[Category, int]]:
+    """Every active category in tree order with the number of visible products in its branch."""
+    categories = list(Category.objects.filter(is_active=True).order_by("path"))
+    direct = Counter(
+        dict(
+            visible_products()
+            .values_list("category_id")
+            .annotate(n=Count("id"))
+            .values_list("category_id", "n")
+        )
+    )
+    totals = Counter()
+    for category in categories:
+        for part in category.path.strip("/").split("/"):
+            totals[int(part)] += direct.get(category.pk, 0)
+    return [(category, totals[category.pk]) for category in categories]
+
+
+def top_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True, parent__isnull=True).order_by("position", "id")
+
+
+def featured_products(limit: int = 8) -> list[Product]:
+    return list(
+        _with_images(visible_products().filter(is_featured=True).order_by("-created_at", "-id"))[
+            :limit
+        ]
+    )
+
+
+def _with_images(products: QuerySet[Product]) -> QuerySet[Product]:
+    return products.select_related("category").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+    )
+
+
+def _filtered(filters: ProductFilters) -> QuerySet[Product]:
+    products = visible_products()
+    if filters.category is not None:
+        products = products.filter(category__path__startswith=filters.category.path)
+    if filters.min_price is not None:
+        products = products.filter(min_price__gte=filters.min_price)
+    if filters.max_price is not None:
+        products = products.filter(min_price__lte=filters.max_price)
+    if filters.in_stock:
+        products = products.filter(in_stock=True)
+    for name, value in filters.options:
+        products = products.filter(
+            Exists(
+                Variant.objects.filter(
+                    product=OuterRef("pk"), is_active=True, **{f"options__{name}": value}
+                )
+            )
+        )
+    return products
+
+
+_KEYSET = {
+    ProductSort.PRICE: (("min_price", "id"), False),
+    ProductSort.PRICE_DESC: (("min_price", "id"), True),
+    ProductSort.NEWEST: (("created_at", "id"), True),
+}
+
+
+def product_page(filters: ProductFilters, *, limit: int, cursor: str | None) -> ProductPage:
+    """One page of products and the cursor of the next; the same for web pages and the API."""
+    try:
+        position = decode_cursor(cursor)
+    except BadCursor:
+        raise _invalid(
+            "cursor", _("This page link is not valid; start from the first page.")
+        ) from None
+    products = _filtered(filters)
+    sort = filters.sort
+    if filters.query:
+        products = search_products(products, filters.query)
+    elif sort == ProductSort.RELEVANCE:
+        sort = ProductSort.NEWEST
+    total = products.count()
+    if sort == ProductSort.RELEVANCE:
+        return _offset_page(products.order_by("-relevance", "id"), position, limit, total)
+    fields, descending = _KEYSET[sort]
+    ordering = [f"-{f}" if descending else f for f in fields]
+    products = products.order_by(*ordering)
+    if position is not None:
+        products = products.filter(_after(fields, descending, position))
+    items = list(_with_images(products)[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = encode_cursor({f: str(getattr(last, f)) for f in fields})
+    return ProductPage(items=items, next_cursor=next_cursor, total=total)
+
+
+def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) -> Q:
+    first, tie = fields
+    try:
+        first_value, tie_value = position[first], int(position[tie])
+    except (KeyError, TypeError, ValueError):
+        raise _invalid(
+            "cursor", _("This page link is not valid; start from the first page.")
+        ) from None
+    op = "lt" if descending else "gt"
+    return Q(**{f"{first}__{op}": first_value}) | Q(
+        **{first: first_value, f"{tie}__{op}": tie_value}
+    )
+
+
+def _offset_page(
+    products: QuerySet[Product], position: dict[str, Any] | None, limit: int, total: int
+) -> ProductPage:
+    try:
+        offset = int((position or {}).get("offset", 0))
+    except (TypeError, ValueError):
+        offset = -1
+    if not 0 <= offset <= MAX_SEARCH_OFFSET:
+        raise _invalid("cursor", _("This page link is not valid; start from the first page."))
+    items = list(_with_images(products)[offset : offset + limit + 1])
+    next_cursor = None
+    if len(items) > limit and offset + limit < MAX_SEARCH_OFFSET:
+        next_cursor = encode_cursor({"offset": offset + limit})
+    return ProductPage(items=items[:limit], next_cursor=next_cursor, total=total)
+
+
+def product_get(slug: str) -> Product | None:
+    """A visible product with its live variants and images."""
+    return (
+        visible_products()
+        .filter(slug=slug)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.filter(is_active=True)),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
+        .first()
+    )
+
+
+def related_products(product: Product, limit: int = 4) -> list[Product]:
+    """Other products from the same category, newest first."""
+    return list(
+        _with_images(
+            visible_products()
+            .filter(category_id=product.category_id)
+            .exclude(pk=product.pk)
+            .order_by("-created_at", "-id")
+        )[:limit]
+    )
+
+
+def option_values(filters: ProductFilters) -> dict[str, list[str]]:
+    """The option names and values present among the filtered products (for filter menus)."""
+    values: dict[str, set[str]] = {}
+    rows = Variant.objects.filter(
+        is_active=True, product__in=_filtered(ProductFilters(category=filters.category))
+    ).values_list("options", flat=True)[:5000]
+    for options in rows:
+        for name, value in (options or {}).items():
+            values.setdefault(str(name), set()).add(str(value))
+    return {name: sorted(found) for name, found in sorted(values.items())}
+
+
+def variant_for_sale(sku: str) -> Variant | None:
+    """A live variant of a visible product, by SKU."""
+    return (
+        Variant.objects.filter(
+            sku=sku, is_active=True, product__is_active=True, product__category__is_active=True
+        )
+        .select_related("product")
+        .first()
+    )

@@ -1,0 +1,166 @@
+"""Catalogue changes. Staff interfaces and the demo loader write only through these."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Min
+from django.utils.translation import gettext as _
+
+from lumeire.catalog.errors import CatalogError, CatalogErrorCode
+from lumeire.catalog.images import DISPLAY_SIZE, THUMBNAIL_SIZE, checked_image, resized
+from lumeire.catalog.models import Category, Product, ProductImage, Variant
+from lumeire.core.money import gross_price
+
+CATALOG_VERSION_KEY = "catalog:version"
+
+
+def catalog_changed() -> None:
+    """Invalidate every cached catalogue page and fragment at once (their keys carry this)."""
+    try:
+        cache.incr(CATALOG_VERSION_KEY)
+    except ValueError:
+        cache.set(CATALOG_VERSION_KEY, 2, timeout=None)
+
+
+def catalog_version() -> int:
+    """The number cached catalogue fragments are keyed by."""
+    return cache.get_or_set(CATALOG_VERSION_KEY, 1, timeout=None)
+
+
+def _place_in_tree(category: Category) -> None:
+    parent = category.parent
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == category.pk:
+            raise CatalogError(
+                CatalogErrorCode.CATEGORY_CYCLE,
+                _("A category cannot be placed inside itself or one of its children."),
+                field_errors={"parent": [_("Choose a category outside this branch.")]},
+            )
+        ancestor = ancestor.parent
+    category.depth = parent.depth + 1 if parent else 0
+    category.path = f"{parent.path}{category.pk}/" if parent else f"{category.pk}/"
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Create or change a category, keeping the paths of its whole branch right."""
+    old_path = (
+        Category.objects.filter(pk=category.pk).values_list("path", flat=True).first()
+        if category.pk
+        else None
+    )
+    if category.pk is None:
+        category.save()
+    _place_in_tree(category)
+    category.save()
+    if old_path and old_path != category.path:
+        for child in Category.objects.filter(path__startswith=old_path).exclude(pk=category.pk):
+            child.path = category.path + child.path[len(old_path) :]
+            child.depth = child.path.count("/") - 1
+            child.save(update_fields=["path", "depth"])
+    catalog_changed()
+    return category
+
+
+def product_summary_refresh(*, product: Product) -> Product:
+    """Recompute what lists sort and filter by: lowest shelf price and whether any is in stock."""
+    live = product.variants.filter(is_active=True)
+    lowest = live.aggregate(lowest=Min("price"))["lowest"]
+    product.min_price = gross_price(lowest) if lowest is not None else Decimal("0.00")
+    product.in_stock = live.filter(stock__gt=0).exists()
+    product.save(update_fields=["min_price", "in_stock"])
+    return product
+
+
+@transaction.atomic
+def product_save(*, product: Product) -> Product:
+    """Create or change a product; its search text follows its names and descriptions."""
+    if Product.objects.filter(slug=product.slug).exclude(pk=product.pk).exists():
+        raise CatalogError(
+            CatalogErrorCode.SLUG_TAKEN,
+            _("Another product already uses this address."),
+            field_errors={"slug": [_("Choose another slug.")]},
+        )
+    product.refresh_search_text()
+    product.save()
+    product_summary_refresh(product=product)
+    catalog_changed()
+    return product
+
+
+def _money(value: object, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise CatalogError(
+            CatalogErrorCode.INVALID_INPUT,
+            _("Enter a price such as 49.90."),
+            field_errors={field: [_("Enter a price such as 49.90.")]},
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise CatalogError(
+            CatalogErrorCode.INVALID_INPUT,
+            _("A price cannot be below zero."),
+            field_errors={field: [_("A price cannot be below zero.")]},
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def variant_save(*, variant: Variant) -> Variant:
+    """Create or change a variant: a unique SKU, prices not below zero, stock a whole number."""
+    variant.sku = (variant.sku or "").strip()
+    if not variant.sku:
+        raise CatalogError(
+            CatalogErrorCode.INVALID_INPUT,
+            _("Every variant needs a SKU."),
+            field_errors={"sku": [_("Every variant needs a SKU.")]},
+        )
+    if Variant.objects.filter(sku__iexact=variant.sku).exclude(pk=variant.pk).exists():
+        raise CatalogError(
+            CatalogErrorCode.SKU_TAKEN,
+            _("The SKU %(sku)s is already used.") % {"sku": variant.sku},
+            field_errors={"sku": [_("This SKU is already used by another variant.")]},
+        )
+    variant.price = _money(variant.price, "price")
+    if variant.compare_at_price is not None:
+        variant.compare_at_price = _money(variant.compare_at_price, "compare_at_price")
+    if variant.stock is None or int(variant.stock) < 0:
+        raise CatalogError(
+            CatalogErrorCode.INVALID_INPUT,
+            _("Stock cannot be below zero."),
+            field_errors={"stock": [_("Stock cannot be below zero.")]},
+        )
+    variant.save()
+    product_summary_refresh(product=variant.product)
+    catalog_changed()
+    return variant
+
+
+@transaction.atomic
+def stock_set(*, variant: Variant, quantity: int) -> Variant:
+    """Set a variant's stock count (a stock take)."""
+    variant.stock = quantity
+    return variant_save(variant=variant)
+
+
+@transaction.atomic
+def product_image_add(
+    *, product: Product, upload: UploadedFile, alt_en: str = "", alt_ar: str = ""
+) -> ProductImage:
+    """Keep an uploaded photo as sent and make its thumbnails once, now."""
+    image = checked_image(upload)
+    record = ProductImage(product=product, alt_en=alt_en, alt_ar=alt_ar)
+    record.position = product.images.count()
+    upload.seek(0)
+    record.original.save(upload.name, upload, save=False)
+    record.thumbnail.save("t.jpg", resized(image, THUMBNAIL_SIZE, upload.name), save=False)
+    record.display.save("d.jpg", resized(image, DISPLAY_SIZE, upload.name), save=False)
+    record.save()
+    catalog_changed()
+    return record

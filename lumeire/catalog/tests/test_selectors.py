@@ -1,0 +1,176 @@
+"""Listing, filtering, sorting, paging and search of the catalogue."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lumeire.catalog.errors import CatalogError
+from lumeire.catalog.selectors import (
+    ProductFilters,
+    ProductSort,
+    category_tree,
+    product_get,
+    product_page,
+)
+from lumeire.catalog.tests.factories import make_category, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop():
+    women = make_category("women", name_en="Women", name_ar="نساء")
+    dresses = make_category("dresses", parent=women, name_en="Dresses", name_ar="فساتين")
+    evening = make_category("evening", parent=dresses, name_en="Evening", name_ar="سهرة")
+    home = make_category("home", name_en="Home", name_ar="المنزل")
+    products = {
+        "silk": make_product(
+            category=evening,
+            name_en="Silk evening dress",
+            name_ar="فستان سهرة حرير",
+            price="400.00",
+            variants=[
+                {"price": "400.00", "stock": 2, "options": {"size": "M"}},
+                {"price": "420.00", "stock": 0, "options": {"size": "L"}},
+            ],
+        ),
+        "cotton": make_product(
+            category=dresses,
+            name_en="Cotton day dress",
+            name_ar="فستان قطن",
+            price="150.00",
+            stock=0,
+            options={"size": "S"},
+            age_days=3,
+        ),
+        "lamp": make_product(
+            category=home,
+            name_en="Brass table lamp",
+            name_ar="مصباح نحاسي",
+            price="80.00",
+            age_days=1,
+        ),
+        "oud": make_product(
+            category=home,
+            name_en="Oud perfume",
+            name_ar="عطر العود",
+            description_ar="عِطْرٌ فاخِر",
+            price="250.00",
+            age_days=2,
+        ),
+    }
+    return {"women": women, "dresses": dresses, "evening": evening, "home": home, **products}
+
+
+def slugs(page) -> list[str]:
+    return [p.slug for p in page.items]
+
+
+def test_a_category_lists_its_whole_branch(shop):
+    page = product_page(ProductFilters(category=shop["women"]), limit=24, cursor=None)
+    assert sorted(slugs(page)) == sorted([shop["silk"].slug, shop["cotton"].slug])
+    assert page.total == 2
+
+
+def test_category_counts_include_children(shop):
+    counts = {c.slug: n for c, n in category_tree()}
+    assert counts == {"women": 2, "dresses": 2, "evening": 1, "home": 2}
+
+
+def test_prices_shown_and_filtered_include_vat(shop):
+    assert shop["lamp"].min_price == Decimal("92.00")  # 80 + 15 %
+    page = product_page(
+        ProductFilters(min_price=Decimal("90"), max_price=Decimal("200")), limit=24, cursor=None
+    )
+    assert sorted(slugs(page)) == sorted([shop["lamp"].slug, shop["cotton"].slug])
+
+
+def test_in_stock_and_option_filters(shop):
+    in_stock = product_page(ProductFilters(in_stock=True), limit=24, cursor=None)
+    assert shop["cotton"].slug not in slugs(in_stock)
+    sized = product_page(ProductFilters(options=(("size", "M"),)), limit=24, cursor=None)
+    assert slugs(sized) == [shop["silk"].slug]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (ProductSort.PRICE, ["lamp", "cotton", "oud", "silk"]),
+        (ProductSort.PRICE_DESC, ["silk", "oud", "cotton", "lamp"]),
+        (ProductSort.NEWEST, ["silk", "lamp", "oud", "cotton"]),
+    ],
+)
+def test_sorting(shop, sort, expected):
+    page = product_page(ProductFilters(sort=sort), limit=24, cursor=None)
+    assert slugs(page) == [shop[name].slug for name in expected]
+
+
+@pytest.mark.parametrize("sort", list(ProductSort))
+def test_walking_every_cursor_visits_each_product_once(sort):
+    category = make_category()
+    made = {
+        make_product(category=category, price=str(10 + (i % 4)), age_days=i % 3).slug
+        for i in range(23)
+    }
+    seen, cursor = [], None
+    filters = ProductFilters(sort=sort, query="product" if sort == ProductSort.RELEVANCE else "")
+    for _ in range(20):
+        page = product_page(filters, limit=5, cursor=cursor)
+        seen += slugs(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 23
+    assert set(seen) == made
+
+
+def test_a_forged_cursor_is_a_clear_error():
+    for cursor in ("not-base64!!", "eyJ4IjoxfQ", "W10"):
+        with pytest.raises(CatalogError) as refused:
+            product_page(ProductFilters(sort=ProductSort.PRICE), limit=5, cursor=cursor)
+        assert "cursor" in refused.value.field_errors
+
+
+def test_search_finds_english_and_arabic_names(shop):
+    assert slugs(product_page(ProductFilters(query="silk dress"), limit=24, cursor=None)) == [
+        shop["silk"].slug
+    ]
+    found = slugs(product_page(ProductFilters(query="فستان"), limit=24, cursor=None))
+    assert sorted(found) == sorted([shop["silk"].slug, shop["cotton"].slug])
+
+
+def test_arabic_search_ignores_diacritics_and_letter_variants(shop):
+    for query in ("عطر", "عِطْر", "العود", "الْعُود", "فاخر"):
+        assert shop["oud"].slug in slugs(
+            product_page(ProductFilters(query=query), limit=24, cursor=None)
+        ), query
+    lamp = make_product(category=shop["home"], name_en="Alabaster lamp", name_ar="مصباح أبيض")
+    assert lamp.slug in slugs(product_page(ProductFilters(query="ابيض"), limit=24, cursor=None))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="typo tolerance needs pg_trgm")
+def test_a_one_letter_typo_still_finds_the_product_on_postgresql(shop):
+    assert shop["oud"].slug in slugs(
+        product_page(ProductFilters(query="parfume"), limit=24, cursor=None)
+    )
+
+
+@given(query=st.text(max_size=300))
+def test_search_never_errors_on_any_text(shop, query):
+    page = product_page(ProductFilters(query=query), limit=10, cursor=None)
+    assert page.total >= 0
+
+
+def test_hidden_products_and_hidden_categories_are_not_shown(shop):
+    shop["lamp"].is_active = False
+    shop["lamp"].save()
+    shop["evening"].is_active = False
+    shop["evening"].save()
+    page = product_page(ProductFilters(), limit=24, cursor=None)
+    assert shop["lamp"].slug not in slugs(page) and shop["silk"].slug not in slugs(page)
+    assert product_get(shop["lamp"].slug) is None
