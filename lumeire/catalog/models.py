@@ -62,6 +62,8 @@ class Product(Bilingual):
     description_en = models.TextField(_("description (English)"), blank=True)
     description_ar = models.TextField(_("description (Arabic)"), blank=True)
     is_active = models.BooleanField(_("shown in the store"), default=True)
+    # Shown and in a shown branch: kept by the catalogue services so lists need no join.
+    is_listed = models.BooleanField(default=False, editable=False)
     is_featured = models.BooleanField(_("featured on the home page"), default=False)
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"), null=True, blank=True, help_text=_("Leave empty for everyone.")
@@ -70,6 +72,8 @@ class Product(Bilingual):
     # Kept in step with the variants by the catalogue services, for filters and sorting.
     min_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     in_stock = models.BooleanField(default=False)
+    # Folded text for search: names alone (typo matching, strongest rank) and everything.
+    search_names = models.TextField(blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
 
     not_personal = {
@@ -79,9 +83,9 @@ class Product(Bilingual):
 
     class Meta:
         indexes = [
-            models.Index(fields=["category", "is_active"], name="product_category_active"),
-            models.Index(fields=["is_active", "min_price", "id"], name="product_price_sort"),
-            models.Index(fields=["is_active", "-created_at", "id"], name="product_newest_sort"),
+            models.Index(fields=["category", "is_listed"], name="product_category_listed"),
+            models.Index(fields=["is_listed", "min_price", "id"], name="product_price_sort"),
+            models.Index(fields=["is_listed", "-created_at", "id"], name="product_newest_sort"),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +100,8 @@ class Product(Bilingual):
         )
 
     def refresh_search_text(self) -> None:
-        """Fold names and descriptions in both languages into one searchable text."""
+        """Fold names and descriptions in both languages into searchable text."""
+        self.search_names = fold_text(f"{self.name_en} {self.name_ar}")
         self.search_text = fold_text(
             " ".join([self.name_en, self.name_ar, self.description_en, self.description_ar])
         )

@@ -1,4 +1,4 @@
-"""Product search: full text plus trigram typo tolerance on PostgreSQL, a folded match elsewhere.
+"""Product search: ranked full text, then typo tolerance, on PostgreSQL; a folded match elsewhere.
 
 Both paths search the same folded text (``Product.search_text``), so Arabic queries ignore
 diacritics and letter variants (أ إ آ → ا) on every database.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, FloatField, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from lumeire.catalog.models import Product
 from lumeire.core.text import fold_text
@@ -40,28 +40,28 @@ def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product
 
 
 def _postgres_search(products: QuerySet[Product], terms: list[str]) -> QuerySet[Product]:
-    from django.contrib.postgres.search import (
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        TrigramWordSimilarity,
-    )
+    from django.contrib.postgres.search import TrigramWordSimilarity
 
-    # Each word must match, either as a word prefix ("perf" finds "perfume") or, for a typo,
-    # by trigram similarity to a word of the text. Words are \w+ only, so safe in raw syntax.
-    matching = products.annotate(document=SearchVector("search_text", config="simple"))
-    for term in terms:
-        matching = matching.filter(
-            Q(document=SearchQuery(f"{term}:*", config="simple", search_type="raw"))
-            | Q(search_text__trigram_word_similar=term)
+    # Every word as a prefix ("perf" finds "perfume"); words are \w+ only, so safe in tsquery.
+    tsquery = " & ".join(f"{term}:*" for term in terms)
+    exact = products.annotate(
+        matches=RawSQL(
+            "search_document @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField()
         )
-    everything = SearchQuery(
-        " & ".join(f"{t}:*" for t in terms), config="simple", search_type="raw"
-    )
-    return matching.annotate(
-        relevance=Coalesce(SearchRank(F("document"), everything), Value(0.0))
-        + TrigramWordSimilarity(" ".join(terms), "search_text")
-    )
+    ).filter(matches=True)
+    if exact.exists():
+        return exact.annotate(
+            relevance=RawSQL(
+                "ts_rank(search_document, to_tsquery('simple', %s))",
+                [tsquery],
+                output_field=FloatField(),
+            )
+        )
+    # Nothing matched as typed: allow a typo in each word, matched against product names.
+    typo_tolerant = products
+    for term in terms:
+        typo_tolerant = typo_tolerant.filter(search_names__trigram_word_similar=term)
+    return typo_tolerant.annotate(relevance=TrigramWordSimilarity(" ".join(terms), "search_names"))
 
 
 def _fallback_search(products: QuerySet[Product], terms: list[str]) -> QuerySet[Product]:

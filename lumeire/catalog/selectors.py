@@ -85,8 +85,15 @@ def parse_limit(raw: object) -> int:
 
 
 def visible_products() -> QuerySet[Product]:
-    """Products a shopper may see: shown, in an active category."""
-    return Product.objects.filter(is_active=True, category__is_active=True)
+    """Products a shopper may see: shown, in a branch whose categories are all shown."""
+    return Product.objects.filter(is_listed=True)
+
+
+def branch_ids(category: Category) -> list[int]:
+    """The ids of a category and every category below it."""
+    return list(
+        Category.objects.filter(path__startswith=category.path).values_list("id", flat=True)
+    )
 
 
 def category_get(slug: str) -> Category | None:
@@ -140,7 +147,7 @@ def _with_images(products: QuerySet[Product]) -> QuerySet[Product]:
 def _filtered(filters: ProductFilters) -> QuerySet[Product]:
     products = visible_products()
     if filters.category is not None:
-        products = products.filter(category__path__startswith=filters.category.path)
+        products = products.filter(category_id__in=branch_ids(filters.category))
     if filters.min_price is not None:
         products = products.filter(min_price__gte=filters.min_price)
     if filters.max_price is not None:
@@ -267,9 +274,7 @@ def option_values(filters: ProductFilters) -> dict[str, list[str]]:
 def variant_for_sale(sku: str) -> Variant | None:
     """A live variant of a visible product, by SKU."""
     return (
-        Variant.objects.filter(
-            sku=sku, is_active=True, product__is_active=True, product__category__is_active=True
-        )
+        Variant.objects.filter(sku=sku, is_active=True, product__is_listed=True)
         .select_related("product")
         .first()
     )

@@ -46,6 +46,22 @@ def _place_in_tree(category: Category) -> None:
     category.path = f"{parent.path}{category.pk}/" if parent else f"{category.pk}/"
 
 
+def _relist_branch(category: Category) -> None:
+    """Recompute which products of a branch are listed after a category is shown or hidden."""
+    ancestors = [int(i) for i in category.path.strip("/").split("/")[:-1] if i]
+    hidden_above = Category.objects.filter(pk__in=ancestors, is_active=False).exists()
+    branch = list(Category.objects.filter(path__startswith=category.path).order_by("path"))
+    hidden: set[int] = set()
+    for node in branch:
+        parent_hidden = node.parent_id in hidden or (node.pk == category.pk and hidden_above)
+        if parent_hidden or not node.is_active:
+            hidden.add(node.pk)
+    shown = [node.pk for node in branch if node.pk not in hidden]
+    Product.objects.filter(category_id__in=hidden).update(is_listed=False)
+    Product.objects.filter(category_id__in=shown, is_active=True).update(is_listed=True)
+    Product.objects.filter(category_id__in=shown, is_active=False).update(is_listed=False)
+
+
 @transaction.atomic
 def category_save(*, category: Category) -> Category:
     """Create or change a category, keeping the paths of its whole branch right."""
@@ -63,8 +79,14 @@ def category_save(*, category: Category) -> Category:
             child.path = category.path + child.path[len(old_path) :]
             child.depth = child.path.count("/") - 1
             child.save(update_fields=["path", "depth"])
+    _relist_branch(category)
     catalog_changed()
     return category
+
+
+def _branch_hidden(category: Category) -> bool:
+    ids = [int(i) for i in category.path.strip("/").split("/") if i]
+    return Category.objects.filter(pk__in=ids, is_active=False).exists()
 
 
 def product_summary_refresh(*, product: Product) -> Product:
@@ -87,6 +109,7 @@ def product_save(*, product: Product) -> Product:
             field_errors={"slug": [_("Choose another slug.")]},
         )
     product.refresh_search_text()
+    product.is_listed = product.is_active and not _branch_hidden(product.category)
     product.save()
     product_summary_refresh(product=product)
     catalog_changed()

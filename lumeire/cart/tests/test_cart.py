@@ -21,6 +21,7 @@ from lumeire.cart.services import (
     guest_cart_create,
 )
 from lumeire.catalog.models import Variant
+from lumeire.catalog.services import product_save
 from lumeire.catalog.tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_unknown_or_hidden_skus_are_refused(variant):
         cart_add(cart=cart, sku="NO-SUCH-SKU", quantity=1)
     assert unknown.value.code == CartErrorCode.UNKNOWN_SKU
     variant.product.is_active = False
-    variant.product.save()
+    product_save(product=variant.product)
     with pytest.raises(CartError):
         cart_add(cart=cart, sku=variant.sku, quantity=1)
     assert quantities(cart) == {}

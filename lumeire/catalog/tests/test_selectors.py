@@ -17,6 +17,7 @@ from lumeire.catalog.selectors import (
     product_get,
     product_page,
 )
+from lumeire.catalog.services import category_save, product_save
 from lumeire.catalog.tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
@@ -168,9 +169,14 @@ def test_search_never_errors_on_any_text(shop, query):
 
 def test_hidden_products_and_hidden_categories_are_not_shown(shop):
     shop["lamp"].is_active = False
-    shop["lamp"].save()
-    shop["evening"].is_active = False
-    shop["evening"].save()
+    product_save(product=shop["lamp"])
+    shop["dresses"].is_active = False
+    category_save(category=shop["dresses"])
     page = product_page(ProductFilters(), limit=24, cursor=None)
     assert shop["lamp"].slug not in slugs(page) and shop["silk"].slug not in slugs(page)
+    assert shop["cotton"].slug not in slugs(page)  # in the hidden branch too
     assert product_get(shop["lamp"].slug) is None
+    shop["dresses"].is_active = True
+    category_save(category=shop["dresses"])
+    shown = slugs(product_page(ProductFilters(), limit=24, cursor=None))
+    assert shop["silk"].slug in shown and shop["cotton"].slug in shown
