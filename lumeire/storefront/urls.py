@@ -1,12 +1,72 @@
-"""Storefront pages, served under a language prefix (/en/, /ar/)."""
+"""Storefront pages, served under a language prefix (/en/, /ar/).
+
+No address carries a personal value; the only secrets in a path are the emailed links, which
+their views move into the session at once.
+"""
 
 from django.urls import path
 
-from lumeire.storefront import views
+from lumeire.storefront import (
+    views,
+    views_account,
+    views_recovery,
+    views_sign_in,
+    views_two_factor,
+)
 
 app_name = "storefront"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("privacy/v<int:version>/", views.privacy, name="privacy_version"),
+    # Opening an account and signing in.
+    path("account/sign-up/", views_sign_in.sign_up, name="sign_up"),
+    path("account/sign-up/check-email/", views_sign_in.sign_up_done, name="sign_up_done"),
+    path("account/sign-in/", views_sign_in.sign_in, name="sign_in"),
+    path("account/sign-out/", views_sign_in.sign_out, name="sign_out"),
+    path("account/confirm-password/", views_sign_in.confirm_password, name="confirm_password"),
+    # Links that arrive by email (the fixed addresses come before the ones with a secret).
+    path("account/forgot/", views_recovery.forgot_password, name="forgot_password"),
+    path("account/forgot/sent/", views_recovery.forgot_password_sent, name="forgot_password_sent"),
+    path(
+        "account/recover/set-password/",
+        views_recovery.recover_set_password,
+        name="recover_set_password",
+    ),
+    path("account/recover/<slug:token>/", views_recovery.recovery_link, name="recover"),
+    path("account/email/confirm/", views_recovery.email_confirm, name="email_confirm"),
+    path(
+        "account/email/confirm/<slug:token>/",
+        views_recovery.email_confirmation_link,
+        name="email_confirm_link",
+    ),
+    # My account.
+    path("account/", views_account.account, name="account"),
+    path("account/profile/", views_account.profile_change, name="profile_change"),
+    path("account/email/", views_account.email_change, name="email_change"),
+    path("account/password/", views_account.password_change_page, name="password_change"),
+    path(
+        "account/recovery-question/",
+        views_account.recovery_question_change_page,
+        name="recovery_question_change",
+    ),
+    path(
+        "account/identity-number/",
+        views_account.identity_number_change_page,
+        name="identity_number_change",
+    ),
+    path("account/tokens/revoke/", views_account.api_token_revoke_page, name="api_token_revoke"),
+    path("account/two-factor/", views_two_factor.two_factor, name="two_factor"),
+    path("account/two-factor/enrol/", views_two_factor.two_factor_enrol, name="two_factor_enrol"),
+    path(
+        "account/two-factor/confirm/",
+        views_two_factor.two_factor_confirm_page,
+        name="two_factor_confirm",
+    ),
+    path(
+        "account/two-factor/disable/",
+        views_two_factor.two_factor_disable_page,
+        name="two_factor_disable",
+    ),
 ]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lumeire.core.request_context import current_request_id
 from lumeire.core.selectors import database_is_reachable
+from lumeire.privacy.selectors import policy_version_get
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +35,39 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/home.html")
 
 
+# The seed's four parts keep their ordinal headings; any later section is simply titled.
+_ORDINALS = {
+    "first": _("First:"),
+    "second": _("Second:"),
+    "third": _("Third:"),
+    "fourth": _("Fourth:"),
+}
+
+
 @require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
-    """The privacy and confidentiality policy, so a visitor can read it before sharing anything."""
-    return render(request, "storefront/privacy.html")
+def privacy(request: HttpRequest, version: int | None = None) -> HttpResponse:
+    """The policy in force (or an earlier version), read before sharing anything.
+
+    The text comes from the published PolicyVersion, so the page is exactly what a customer
+    accepts at sign-up.
+    """
+    policy = policy_version_get(version)
+    if policy is None:
+        raise Http404
+    sections = policy.sections_in(translation.get_language() or "en")
+    introduction = next((s for s in sections if s["key"] == "introduction"), None)
+    parts = [
+        {**section, "ordinal": _ORDINALS.get(section["key"], "")}
+        for section in sections
+        if section["key"] != "introduction"
+    ]
+    context = {
+        "policy": policy,
+        "introduction": introduction,
+        "sections": parts,
+        "is_versioned_address": version is not None,
+    }
+    return render(request, "storefront/privacy.html", context)
 
 
 @never_cache

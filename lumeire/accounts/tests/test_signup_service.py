@@ -102,6 +102,7 @@ def test_messages_come_in_the_requests_language():
     with translation.override("ar"):
         errors = field_errors(identity_number="1000000000", password="short")
     assert all(any("\u0600" <= ch <= "\u06ff" for ch in m) for m in errors["identity_number"])
+    assert all(any("\u0600" <= ch <= "\u06ff" for ch in m) for m in errors["password"])
 
 
 def test_a_taken_email_looks_like_success_and_warns_the_owner():

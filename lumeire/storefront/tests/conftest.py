@@ -14,3 +14,15 @@ def _language_does_not_outlive_the_test():
     """
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _urls_load_before_any_clock_is_frozen():
+    """Import the URLconf (and the API schemas it pulls in) with the real clock.
+
+    A module first imported under freezegun binds ``datetime.date`` to freezegun's fake class,
+    which pydantic cannot build a schema for.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
