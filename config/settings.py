@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "lumeire.catalog",
     "lumeire.cart",
     "lumeire.storefront",
+    "lumeire.backoffice",
+    # After the back office, so its admin/base_site.html wins; no autodiscovery: one site only.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "lumeire.api",
     "lumeire.demo",
 ]

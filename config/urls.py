@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", storefront_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("backoffice/", include("lumeire.backoffice.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,0 +1,30 @@
+"""Back office test fixtures: staff opened by the real service, media in a temporary folder."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from lumeire.accounts.models import User
+from lumeire.backoffice.services import CATALOGUE_MANAGER
+from lumeire.backoffice.tests.factories import make_staff, signed_in
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def catalogue_manager(db) -> User:
+    return make_staff(groups=[CATALOGUE_MANAGER])
+
+
+@pytest.fixture
+def staff_without_groups(db) -> User:
+    return make_staff()
+
+
+@pytest.fixture
+def manager_client(catalogue_manager: User) -> Client:
+    return signed_in(catalogue_manager)

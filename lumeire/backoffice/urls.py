@@ -1,0 +1,8 @@
+"""The back office: Django's admin machinery on the store's own site, at /backoffice/."""
+
+from django.urls import path
+
+from lumeire.backoffice import catalog_admin  # noqa: F401 - registers the catalogue pages
+from lumeire.backoffice.sites import backoffice_site
+
+urlpatterns = [path("", backoffice_site.urls)]
