@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["lumeire.core.tests.logscan"]
 settings.register_profile(
     "lumeire",
     deadline=None,

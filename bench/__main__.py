@@ -7,6 +7,7 @@ import sys
 
 BENCHMARKS = {
     "vault": "Encrypt/decrypt throughput and the cost of reading encrypted customer fields.",
+    "accounts": "Password and recovery-answer hashing, and API sign-ins per second via gunicorn.",
 }
 
 

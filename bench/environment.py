@@ -2,29 +2,56 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-_ready = False
+_workdir: Path | None = None
+_extra_apps: list[str] = []
+
+
+def bench_database_url() -> str:
+    """The URL of the benchmarks' database, for processes started by a benchmark (gunicorn)."""
+    if _workdir is None:
+        raise RuntimeError("Call django_for_bench() first.")
+    return f"sqlite:///{_workdir / 'bench.sqlite3'}"
 
 
 def django_for_bench(extra_apps: tuple[str, ...] = ()) -> Path:
-    """Set up Django on a fresh temporary SQLite database with ``extra_apps`` migrated."""
-    global _ready
-    workdir = Path(tempfile.mkdtemp(prefix="lumeire-bench-"))
-    if not _ready:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    """Set up Django once on a fresh temporary SQLite database with ``extra_apps`` migrated.
+
+    Returns the temporary directory, removed when the process exits. Later calls add and migrate
+    any apps not installed yet, so benchmarks can run in any order.
+    """
+    global _workdir
+    if _workdir is None:
+        _workdir = Path(tempfile.mkdtemp(prefix="lumeire-bench-"))
+        atexit.register(shutil.rmtree, _workdir, ignore_errors=True)
+        os.environ["DATABASE_URL"] = bench_database_url()
+        # Sign-ups send mail; a benchmark must not fill var/mail/ or reach a mail server.
+        os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+        # The figures are the output; a record per sign-up would bury them.
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()
-        from django.apps import apps
-        from django.conf import settings
+        _migrate(extra_apps, cache_table=True)
+    elif missing := [app for app in extra_apps if app not in _extra_apps]:
+        _migrate(tuple(missing), cache_table=False)
+    return _workdir
 
-        apps.set_installed_apps([*settings.INSTALLED_APPS, *extra_apps])
-        from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
-        _ready = True
-    return workdir
+def _migrate(extra_apps: tuple[str, ...], *, cache_table: bool) -> None:
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.management import call_command
+
+    _extra_apps.extend(extra_apps)
+    apps.set_installed_apps([*settings.INSTALLED_APPS, *_extra_apps])
+    call_command("migrate", verbosity=0)
+    if cache_table:
+        # The lockout and rate-limit counters live in a database cache table.
+        call_command("createcachetable", verbosity=0)

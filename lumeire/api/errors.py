@@ -7,6 +7,7 @@ object a 404, too many attempts a 429 with Retry-After, and never a 500 for bad 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import (
@@ -105,7 +106,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         body = error_body(exc.message, exc.field_errors)
         body["code"] = exc.code
-        return api.create_response(request, body, status=exc.status_code)
+        response = api.create_response(request, body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        return response
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -113,7 +118,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(request, error_body(_("Sign in to do this.")), status=401)
+        response = api.create_response(request, error_body(_("Sign in to do this.")), status=401)
+        # RFC 6750: a 401 names the scheme the client should use.
+        response["WWW-Authenticate"] = "Bearer"
+        return response
 
     @api.exception_handler(Throttled)
     def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
@@ -121,7 +129,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request, error_body(_("Too many attempts. Try again later.")), status=429
         )
         if exc.wait is not None:
-            response["Retry-After"] = str(max(1, int(exc.wait)))
+            response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         return response
 
     @api.exception_handler(HttpError)

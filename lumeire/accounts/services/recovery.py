@@ -22,8 +22,8 @@ from lumeire.accounts.normalization import normalize_recovery_answer
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.selectors import recovery_token_get, user_by_login
 from lumeire.accounts.services.signin import api_tokens_revoke_all, sign_in_event_record
-from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.core.ratelimit import allow
+from lumeire.core.tokens import new_secret, secret_hash
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger("lumeire.security")
@@ -134,7 +134,8 @@ def password_recovery_complete(
     with transaction.atomic():
         token = recovery_link_open(raw_token=raw_token)
         token = (
-            RecoveryToken.objects.select_for_update()
+            # Lock the token row only: PostgreSQL refuses FOR UPDATE on the outer-joined customer.
+            RecoveryToken.objects.select_for_update(of=("self",))
             .select_related("user__customer")
             .get(pk=token.pk)
         )

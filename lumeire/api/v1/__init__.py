@@ -3,6 +3,8 @@
 from ninja import NinjaAPI
 
 from lumeire.api.errors import install_error_handlers
+from lumeire.api.v1.accounts import router as accounts_router
+from lumeire.api.v1.privacy import router as privacy_router
 
 api = NinjaAPI(
     title="Lumeire API",
@@ -13,3 +15,5 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
+api.add_router("/accounts/", accounts_router)
+api.add_router("/privacy/", privacy_router)
