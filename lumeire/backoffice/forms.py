@@ -43,6 +43,7 @@ class BackOfficeAuthenticationForm(AdminAuthenticationForm):
                     login=login,
                     password=password,
                     channel=SIGN_IN_CHANNEL,
+                    kind=AccountKind.STAFF,
                 )
             except AccountError as error:
                 if error.code == AccountErrorCode.LOCKED_OUT:

@@ -19,9 +19,9 @@ from lumeire.accounts.models import Customer, EmailChange, User
 from lumeire.accounts.recovery_questions import RecoveryQuestion
 from lumeire.accounts.services.signin import api_tokens_revoke_all
 from lumeire.accounts.services.signup import email_confirmation_send
-from lumeire.core.tokens import secret_hash
 from lumeire.accounts.validators import validate_date_of_birth, validate_recovery_answer
 from lumeire.core.identity import parse_identity_number
+from lumeire.core.tokens import secret_hash
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger("lumeire.security")

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lumeire.accounts.errors import AccountError, AccountErrorCode
-from lumeire.accounts.models import ApiToken, SignInEvent, SignInOutcome, TwoFactorDevice, User
+from lumeire.accounts.models import (
+    AccountKind,
+    ApiToken,
+    SignInEvent,
+    SignInOutcome,
+    TwoFactorDevice,
+    User,
+)
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.services.two_factor import two_factor_check
 from lumeire.core.tokens import new_secret, secret_hash
@@ -74,15 +81,25 @@ def sign_in_event_record(
 
 
 def sign_in_check(
-    *, request: HttpRequest, login: str, password: str, otp: str | None = None, channel: str = "web"
+    *,
+    request: HttpRequest,
+    login: str,
+    password: str,
+    otp: str | None = None,
+    channel: str = "web",
+    kind: AccountKind = AccountKind.CUSTOMER,
 ) -> User:
     """Return the account for these credentials, or raise why not (the same for unknown logins).
 
     Failures are counted per login and per client address by django-axes; a locked account
-    answers the same whether it exists or not.
+    answers the same whether it exists or not. An account of another ``kind`` (a staff account
+    at the storefront, a customer at the back office) fails like a wrong password.
     """
     login = (login or "").strip()
     user = authenticate(request, login=login, password=password or "")
+    if user is not None and user.kind != kind:
+        user_login_failed.send(sender=__name__, credentials={"login": login}, request=request)
+        user = None
     if getattr(request, "axes_locked_out", False):
         sign_in_event_record(
             request=request,

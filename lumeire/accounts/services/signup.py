@@ -26,13 +26,13 @@ from lumeire.accounts.models import (
 )
 from lumeire.accounts.pseudonyms import client_ref
 from lumeire.accounts.recovery_questions import RecoveryQuestion
-from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.accounts.validators import (
     validate_date_of_birth,
     validate_recovery_answer,
     validate_username,
 )
 from lumeire.core.identity import parse_identity_number
+from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.privacy.models import PolicyAcceptance
 from lumeire.privacy.selectors import current_policy_version
 

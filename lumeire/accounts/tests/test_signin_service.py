@@ -170,3 +170,13 @@ def test_api_tokens_are_stored_hashed_expire_and_can_be_revoked():
     second = api_token_issue(user=user)
     assert api_tokens_revoke_all(user=user) == 1
     assert user_for_api_token(second.raw) is None
+
+
+def test_an_account_of_another_kind_fails_like_a_wrong_password():
+    from lumeire.accounts.models import AccountKind
+
+    make_customer(username="shopper")
+    with pytest.raises(AccountError) as refused:
+        attempt("shopper", PASSWORD, kind=AccountKind.STAFF)
+    assert refused.value.code == AccountErrorCode.INVALID_CREDENTIALS
+    assert SignInEvent.objects.get().outcome == "failure"

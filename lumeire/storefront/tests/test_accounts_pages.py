@@ -76,7 +76,13 @@ def test_account_pages_need_a_signed_in_customer(customer):
     staff = User(kind=AccountKind.STAFF, username="staffer", email="staffer@example.com")
     staff.set_password(PASSWORD)
     staff.save()
-    assert signed_in_client("staffer").get("/en/account/").status_code == 404
+    staff_at_the_shop = Client()
+    assert sign_in(staff_at_the_shop, "staffer").status_code == 400  # the form, with an error
+    assert "_auth_user_id" not in staff_at_the_shop.session
+    # Even with a session of its own, a staff account sees no customer pages.
+    staff_browser = Client()
+    staff_browser.force_login(staff, backend="lumeire.accounts.backends.LoginBackend")
+    assert staff_browser.get("/en/account/").status_code == 404
 
 
 def test_an_old_sign_in_must_type_the_password_again_and_a_stale_post_changes_nothing(customer):
