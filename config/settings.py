@@ -180,7 +180,10 @@ LUMEIRE_REAUTHENTICATE_AFTER = timedelta(minutes=30)
 AXES_FAILURE_LIMIT = env_int("LUMEIRE_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LUMEIRE_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A good sign-in clears its account's count (lumeire.accounts.lockout.forget_failures_of) but
+# not the address's: otherwise one valid account could launder guesses against others.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_STR_CALLABLE = "lumeire.accounts.lockout.axes_client_str"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "security"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from axes.helpers import make_cache_key_list
+from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -17,6 +20,21 @@ def axes_login_key(request: HttpRequest, credentials: dict[str, object] | None) 
 def axes_client_key(request: HttpRequest) -> str:
     """The address key of a sign-in attempt: the keyed hash of the client address."""
     return client_ref(request.META.get("REMOTE_ADDR")) or "unknown"
+
+
+def axes_client_str(
+    username: str, ip_address: str, user_agent: str, path_info: object, request: HttpRequest
+) -> str:
+    """How django-axes names a client in its log lines: keyed hashes, never the login typed."""
+    return f"login {login_ref(username or '')[:12]} from {(ip_address or '-')[:12]}"
+
+
+def forget_failures_of(login: str, user_login: str) -> None:
+    """Clear the failure count of an account after a good sign-in (not the address's count)."""
+    keys = make_cache_key_list(
+        [{"username": login_ref(login)}, {"username": login_ref(user_login)}]
+    )
+    caches[settings.AXES_CACHE].delete_many(keys)
 
 
 def lockout_response(

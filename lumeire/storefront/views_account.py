@@ -118,6 +118,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             current_password=data["current_password"],
             new_email=data["new_email"],
+            request=request,
         ),
         done=_(
             "A confirmation link is on its way to the new address. Your email changes when "
@@ -139,6 +140,7 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             current_password=data["current_password"],
             new_password=data["new_password"],
+            request=request,
         )
         # The new password hash ends every other session; keep this one going.
         update_session_auth_hash(request, request.user)
@@ -167,6 +169,7 @@ def recovery_question_change_page(request: HttpRequest) -> HttpResponse:
             current_password=data["current_password"],
             question=data["recovery_question"],
             answer=data["recovery_answer"],
+            request=request,
         ),
         done=_("Your recovery question and answer were changed."),
         template="storefront/account/change.html",
@@ -186,6 +189,7 @@ def identity_number_change_page(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             current_password=data["current_password"],
             identity_number=data["identity_number"],
+            request=request,
         ),
         done=_("Your identity number was changed."),
         template="storefront/account/change.html",

@@ -96,7 +96,9 @@ def two_factor_disable_page(request: HttpRequest) -> HttpResponse:
     form = TwoFactorDisableForm(request.POST)
     if form.is_valid():
         try:
-            two_factor_disable(actor=request.user, password=form.cleaned_data["password"])
+            two_factor_disable(
+                actor=request.user, password=form.cleaned_data["password"], request=request
+            )
         except AccountError as error:
             form.apply(error)
         else:

@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from lumeire.accounts.emails import email_user, send_account_email
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import Customer, EmailChange, User
 from lumeire.accounts.recovery_questions import RecoveryQuestion
+from lumeire.accounts.services.current_password import require_current_password
 from lumeire.accounts.services.signin import api_tokens_revoke_all
 from lumeire.accounts.services.signup import email_confirmation_send
 from lumeire.accounts.validators import validate_date_of_birth, validate_recovery_answer
@@ -33,14 +35,6 @@ def _invalid(field: str, messages: list[str]) -> AccountError:
         _("Some fields need your attention."),
         field_errors={field: messages},
     )
-
-
-def _require_password(actor: User, password: str, field: str = "current_password") -> None:
-    if not actor.check_password(password or ""):
-        message = _("Your current password is not right.")
-        raise AccountError(
-            AccountErrorCode.WRONG_PASSWORD, message, field_errors={field: [message]}
-        )
 
 
 @transaction.atomic
@@ -75,9 +69,11 @@ def customer_profile_update(
     return customer
 
 
-def password_change(*, actor: User, current_password: str, new_password: str) -> None:
+def password_change(
+    *, actor: User, current_password: str, new_password: str, request: HttpRequest | None = None
+) -> None:
     """Change the password (current one needed); other sessions and API tokens end."""
-    _require_password(actor, current_password)
+    require_current_password(actor, current_password, request=request)
     try:
         validate_password(new_password or "", user=actor)
     except ValidationError as problem:
@@ -93,13 +89,15 @@ def password_change(*, actor: User, current_password: str, new_password: str) ->
     )
 
 
-def email_change_request(*, actor: User, current_password: str, new_email: str) -> None:
+def email_change_request(
+    *, actor: User, current_password: str, new_email: str, request: HttpRequest | None = None
+) -> None:
     """Send a confirmation link to the new address and a notice to the old one.
 
     The address changes only when the link is opened. A new address that another account
     holds gets a notice instead, and the answer is the same.
     """
-    _require_password(actor, current_password)
+    require_current_password(actor, current_password, request=request)
     new_email = (new_email or "").strip()
     try:
         validate_email(new_email)
@@ -150,10 +148,15 @@ def email_change_confirm(*, raw_token: str) -> User:
 
 
 def recovery_question_change(
-    *, actor: User, current_password: str, question: str, answer: str
+    *,
+    actor: User,
+    current_password: str,
+    question: str,
+    answer: str,
+    request: HttpRequest | None = None,
 ) -> None:
     """Replace the recovery question and answer (current password needed); notify by email."""
-    _require_password(actor, current_password)
+    require_current_password(actor, current_password, request=request)
     if question not in RecoveryQuestion.values:
         raise _invalid("recovery_question", [_("Choose one of the recovery questions.")])
     try:
@@ -170,9 +173,15 @@ def recovery_question_change(
     email_user(actor, "recovery_question_changed")
 
 
-def identity_number_change(*, actor: User, current_password: str, identity_number: str) -> None:
+def identity_number_change(
+    *,
+    actor: User,
+    current_password: str,
+    identity_number: str,
+    request: HttpRequest | None = None,
+) -> None:
     """Replace the identity number (current password needed); it stays unique."""
-    _require_password(actor, current_password)
+    require_current_password(actor, current_password, request=request)
     try:
         digits = parse_identity_number(identity_number).digits
     except ValidationError as problem:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lumeire.accounts.errors import AccountError, AccountErrorCode
+from lumeire.accounts.lockout import forget_failures_of
 from lumeire.accounts.models import (
     AccountKind,
     ApiToken,
@@ -142,6 +143,7 @@ def sign_in_check(
     sign_in_event_record(
         request=request, outcome=SignInOutcome.SUCCESS, login=login, user=user, channel=channel
     )
+    forget_failures_of(login, user.get_username())
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     return user

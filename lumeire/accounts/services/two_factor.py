@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import pyotp
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lumeire.accounts.emails import email_user
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import TwoFactorDevice, TwoFactorRecoveryCode, User
+from lumeire.accounts.services.current_password import require_current_password
 from lumeire.core.tokens import secret_hash
 
 RECOVERY_CODE_COUNT = 10
@@ -107,14 +109,9 @@ def two_factor_check(*, user: User, code: str) -> bool:
 
 
 @transaction.atomic
-def two_factor_disable(*, actor: User, password: str) -> None:
+def two_factor_disable(*, actor: User, password: str, request: HttpRequest | None = None) -> None:
     """Turn two-factor off; needs the current password."""
-    if not actor.check_password(password or ""):
-        raise AccountError(
-            AccountErrorCode.WRONG_PASSWORD,
-            _("Your current password is not right."),
-            field_errors={"password": [_("Your current password is not right.")]},
-        )
+    require_current_password(actor, password, request=request, field="password")
     TwoFactorDevice.objects.filter(user=actor).delete()
     TwoFactorRecoveryCode.objects.filter(user=actor).delete()
     email_user(actor, "two_factor_off")

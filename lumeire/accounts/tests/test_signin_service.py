@@ -180,3 +180,42 @@ def test_an_account_of_another_kind_fails_like_a_wrong_password():
         attempt("shopper", PASSWORD, kind=AccountKind.STAFF)
     assert refused.value.code == AccountErrorCode.INVALID_CREDENTIALS
     assert SignInEvent.objects.get().outcome == "failure"
+
+
+def test_a_good_sign_in_clears_the_accounts_failures_but_not_the_addresses():
+    make_customer(username="layla")
+    for _ in range(4):
+        with pytest.raises(AccountError):
+            attempt("layla", "wrong password here", address="198.51.100.40")
+    attempt("layla", PASSWORD, address="198.51.100.41")
+    for _ in range(4):  # four more on the account alone: still not locked
+        with pytest.raises(AccountError) as wrong:
+            attempt("layla", "wrong password here", address="198.51.100.42")
+        assert wrong.value.code == AccountErrorCode.INVALID_CREDENTIALS
+    with pytest.raises(AccountError) as address_locked:
+        attempt("someone-else", "wrong password here", address="198.51.100.40")
+    assert address_locked.value.code == AccountErrorCode.LOCKED_OUT
+
+
+def test_guessing_the_current_password_of_a_change_counts_toward_the_lock():
+    from lumeire.accounts.services.profile import password_change
+
+    user = make_customer(username="layla")
+    for _ in range(5):
+        with pytest.raises(AccountError) as wrong:
+            password_change(
+                actor=user,
+                current_password="a guess at it",
+                new_password="x" * 20,
+                request=request_from("198.51.100.50"),
+            )
+    assert wrong.value.code in (AccountErrorCode.WRONG_PASSWORD, AccountErrorCode.LOCKED_OUT)
+    with pytest.raises(AccountError) as locked:
+        password_change(
+            actor=user,
+            current_password=PASSWORD,
+            new_password="y" * 20,
+            request=request_from("198.51.100.51"),
+        )
+    assert locked.value.code == AccountErrorCode.LOCKED_OUT
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)

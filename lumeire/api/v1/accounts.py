@@ -126,6 +126,7 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn):
         actor=request.auth,
         current_password=payload.current_password,
         new_password=payload.new_password,
+        request=request,
     )
     return Status(204, None)
 
