@@ -55,5 +55,5 @@ def _fresh_security_counters(request):
             yield
             return
         request.getfixturevalue(wanted[0])
-    caches["security"].clear()
+    caches["shared"].clear()
     yield

@@ -127,14 +127,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Lockout and rate-limit counters must be shared by every worker process: Redis when there is
-# one, otherwise a database table (local memory would give each worker its own count).
-CACHES["security"] = (
-    {**CACHES["default"], "KEY_PREFIX": "lumeire-security"}
+# What every worker process must agree on (lockout and rate-limit counters, the catalogue's
+# version that cached pages are keyed by): Redis when there is one, otherwise a database table.
+# Local memory would give each worker its own count.
+CACHES["shared"] = (
+    {**CACHES["default"], "KEY_PREFIX": "lumeire-shared"}
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "lumeire_security_cache",
+        "LOCATION": "lumeire_shared_cache",
     }
 )
 
@@ -186,7 +187,7 @@ AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_STR_CALLABLE = "lumeire.accounts.lockout.axes_client_str"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CACHE = "security"
+AXES_CACHE = "shared"
 AXES_USERNAME_CALLABLE = "lumeire.accounts.lockout.axes_login_key"
 AXES_CLIENT_IP_CALLABLE = "lumeire.accounts.lockout.axes_client_key"
 AXES_USERNAME_FORM_FIELD = "login"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Min
@@ -19,16 +19,20 @@ CATALOG_VERSION_KEY = "catalog:version"
 
 
 def catalog_changed() -> None:
-    """Invalidate every cached catalogue page and fragment at once (their keys carry this)."""
+    """Invalidate every cached catalogue page and fragment at once, in every worker process.
+
+    Cached fragments are keyed by the catalogue version, which lives in the shared cache.
+    """
+    shared = caches["shared"]
     try:
-        cache.incr(CATALOG_VERSION_KEY)
+        shared.incr(CATALOG_VERSION_KEY)
     except ValueError:
-        cache.set(CATALOG_VERSION_KEY, 2, timeout=None)
+        shared.set(CATALOG_VERSION_KEY, 2, timeout=None)
 
 
 def catalog_version() -> int:
     """The number cached catalogue fragments are keyed by."""
-    return cache.get_or_set(CATALOG_VERSION_KEY, 1, timeout=None)
+    return caches["shared"].get_or_set(CATALOG_VERSION_KEY, 1, timeout=None)
 
 
 def _place_in_tree(category: Category) -> None:

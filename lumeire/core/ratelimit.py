@@ -12,7 +12,7 @@ def allow(bucket: str, *, limit: int, window_seconds: int) -> bool:
 
     ``bucket`` must carry no personal value in clear (use a keyed hash).
     """
-    cache = caches["security"]
+    cache = caches["shared"]
     window = int(time.time()) // window_seconds
     key = f"ratelimit:{bucket}:{window}"
     if cache.add(key, 1, timeout=window_seconds + 5):
