@@ -37,7 +37,7 @@ run: $(VENV)/.installed $(SECRETS)
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)sB %(M)sms'
 
 test: $(VENV)/.installed-test $(SECRETS)
-	@mkdir -p var/static
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
