@@ -6,12 +6,17 @@ from django.views.i18n import set_language
 
 from lumeire.api.v1 import api
 from lumeire.storefront import views as storefront_views
+from lumeire.storefront import views_site
 
 urlpatterns = [
     path("healthz", storefront_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("backoffice/", include("lumeire.backoffice.urls")),
+    path("robots.txt", views_site.robots_txt, name="robots_txt"),
+    path("sitemap.xml", views_site.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views_site.sitemap_section, name="sitemap_section"),
+    path("media/<path:path>", views_site.media, name="media"),
 ]
 
 urlpatterns += i18n_patterns(

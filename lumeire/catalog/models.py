@@ -37,17 +37,25 @@ class Category(Bilingual):
     """A shelf of the store; ``path`` (ids joined by "/") finds a whole branch in one query."""
 
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent category"),
     )
-    slug = models.SlugField(max_length=120, unique=True, allow_unicode=False)
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    position = models.PositiveIntegerField(default=0)
-    image = models.ImageField(upload_to="categories/", blank=True)
-    is_active = models.BooleanField(default=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=False)
+    path = models.CharField(
+        _("path in the tree"), max_length=255, db_index=True, editable=False, default=""
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    image = models.ImageField(_("image"), upload_to="categories/", blank=True)
+    is_active = models.BooleanField(_("shown in the store"), default=True)
 
     class Meta:
         ordering = ["path"]
+        verbose_name = _("category")
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
@@ -57,24 +65,28 @@ class Category(Bilingual):
 class Product(Bilingual):
     """Something the store sells, in one or more variants."""
 
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
-    slug = models.SlugField(max_length=160, unique=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
+    )
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_ar = models.TextField(_("description (Arabic)"), blank=True)
     is_active = models.BooleanField(_("shown in the store"), default=True)
     # Shown and in a shown branch: kept by the catalogue services so lists need no join.
-    is_listed = models.BooleanField(default=False, editable=False)
+    is_listed = models.BooleanField(_("listed"), default=False, editable=False)
     is_featured = models.BooleanField(_("featured on the home page"), default=False)
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"), null=True, blank=True, help_text=_("Leave empty for everyone.")
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     # Kept in step with the variants by the catalogue services, for filters and sorting.
-    min_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    in_stock = models.BooleanField(default=False)
+    min_price = models.DecimalField(
+        _("lowest price with VAT"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    in_stock = models.BooleanField(_("in stock"), default=False)
     # Folded text for search: names alone (typo matching, strongest rank) and everything.
-    search_names = models.TextField(blank=True, editable=False)
-    search_text = models.TextField(blank=True, editable=False)
+    search_names = models.TextField(_("searchable names"), blank=True, editable=False)
+    search_text = models.TextField(_("searchable text"), blank=True, editable=False)
 
     not_personal = {
         **Bilingual.not_personal,
@@ -82,6 +94,8 @@ class Product(Bilingual):
     }
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         indexes = [
             models.Index(fields=["category", "is_listed"], name="product_category_listed"),
             models.Index(fields=["is_listed", "min_price", "id"], name="product_price_sort"),
@@ -110,7 +124,9 @@ class Product(Bilingual):
 class Variant(models.Model):
     """One buyable form of a product: its SKU, options, net price and stock."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants", verbose_name=_("product")
+    )
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
     price = models.DecimalField(
@@ -128,11 +144,13 @@ class Variant(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     stock = models.PositiveIntegerField(_("in stock"), default=0)
-    is_active = models.BooleanField(default=True)
-    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_not_negative"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
@@ -149,16 +167,28 @@ class Variant(models.Model):
 class ProductImage(models.Model):
     """An uploaded photo, kept as sent, with thumbnails made once at fixed sizes."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    original = models.ImageField(upload_to="products/originals/")
-    thumbnail = models.ImageField(upload_to="products/thumbs/", blank=True, editable=False)
-    display = models.ImageField(upload_to="products/display/", blank=True, editable=False)
-    alt_en = models.CharField(max_length=200, blank=True)
-    alt_ar = models.CharField(max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    original = models.ImageField(_("original photo"), upload_to="products/originals/")
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="products/thumbs/", blank=True, editable=False
+    )
+    display = models.ImageField(
+        _("display image"), upload_to="products/display/", blank=True, editable=False
+    )
+    alt_en = models.CharField(
+        _("description for screen readers (English)"), max_length=200, blank=True
+    )
+    alt_ar = models.CharField(
+        _("description for screen readers (Arabic)"), max_length=200, blank=True
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
 
     def __str__(self) -> str:
         return f"image {self.pk} of {self.product_id}"

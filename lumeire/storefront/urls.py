@@ -9,6 +9,8 @@ from django.urls import path
 from lumeire.storefront import (
     views,
     views_account,
+    views_cart,
+    views_catalogue,
     views_recovery,
     views_sign_in,
     views_two_factor,
@@ -17,7 +19,14 @@ from lumeire.storefront import (
 app_name = "storefront"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views_catalogue.home, name="home"),
+    # The shop.
+    path("c/<slug:slug>/", views_catalogue.category, name="category"),
+    path("p/<slug:slug>/", views_catalogue.product, name="product"),
+    path("search/", views_catalogue.search, name="search"),
+    path("cart/", views_cart.cart, name="cart"),
+    path("cart/lines/<int:line_id>/", views_cart.cart_line_update, name="cart_line_update"),
+    path("cart/lines/<int:line_id>/remove/", views_cart.cart_line_remove, name="cart_line_remove"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/v<int:version>/", views.privacy, name="privacy_version"),
     # Opening an account and signing in.

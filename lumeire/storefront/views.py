@@ -29,12 +29,6 @@ _BARE_SERVER_ERROR = (
 )
 
 
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The welcome page."""
-    return render(request, "storefront/home.html")
-
-
 # The seed's four parts keep their ordinal headings; any later section is simply titled.
 _ORDINALS = {
     "first": _("First:"),

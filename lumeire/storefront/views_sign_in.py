@@ -27,6 +27,7 @@ from lumeire.storefront.account_forms import (
     SignUpForm,
     password_help_texts,
 )
+from lumeire.storefront.cart_access import guest_cart_id, guest_cart_merge
 
 _TWO_FACTOR_STEP = {AccountErrorCode.TWO_FACTOR_REQUIRED, AccountErrorCode.TWO_FACTOR_INVALID}
 
@@ -74,7 +75,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     """Sign in by username or email; a second step asks the code when two-factor is on.
 
     The password is never kept between the steps: the code step re-posts what the browser
-    typed, so the session holds nothing until the customer is signed in.
+    typed, so the session holds nothing until the customer is signed in. What a guest put in
+    their cart joins the customer's cart.
     """
     form = SignInForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     two_factor_step = False
@@ -99,7 +101,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             else:
                 form.add_error(None, error.message)
         else:
+            # Signing in gives the browser a new session: keep the guest's cart id across it.
+            cart_id = guest_cart_id(request)
             session_start(request, user, remember_me=data["remember_me"])
+            guest_cart_merge(request, cart_id)
             return redirect(safe_next(request, data["next"], reverse("storefront:account")))
     elif form.errors:
         status = 400

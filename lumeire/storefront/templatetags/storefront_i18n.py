@@ -75,3 +75,28 @@ def language_choices(context: template.Context) -> list[LanguageChoice]:
 def switch_target(choices: list[LanguageChoice]) -> LanguageChoice | None:
     """Pick the language the switch offers: the first one that is not the current one."""
     return next((choice for choice in choices if not choice.is_current), None)
+
+
+@dataclass(frozen=True)
+class SeoLinks:
+    canonical: str
+    alternates: list[tuple[str, str]]
+    x_default: str
+
+
+def _absolute(path: str) -> str:
+    return settings.LUMEIRE_SITE_URL.rstrip("/") + path
+
+
+@register.simple_tag
+def seo_links(canonical_path: str) -> SeoLinks:
+    """The page's canonical address and its copy in every language, absolute, from the site's
+    configured address (never the request's Host header)."""
+    alternates = [
+        (code, _absolute(translate_url(canonical_path, code))) for code, _name in settings.LANGUAGES
+    ]
+    # Without a language prefix the store picks the visitor's language, as x-default means
+    # (and as the sitemap's x-default is written).
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    default = canonical_path.replace(f"/{current}/", "/", 1)
+    return SeoLinks(_absolute(canonical_path), alternates, _absolute(default))

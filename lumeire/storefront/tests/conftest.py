@@ -26,3 +26,17 @@ def _urls_load_before_any_clock_is_frozen():
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - the import is the point
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded photos go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def shop(db, media_root):
+    from lumeire.storefront.tests.shop import make_shop
+
+    return make_shop()

@@ -11,7 +11,10 @@ from lumeire.storefront.tests.markup import parse
 
 PAGES = ["/en/", "/ar/", "/en/privacy/", "/ar/privacy/", "/en/no-such-page/", "/ar/no-such-page/"]
 
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.IGNORECASE)
+# A script element needs a src, except a JSON-LD data block, which browsers never run.
+INLINE_SCRIPT = re.compile(
+    r"<script\b(?![^>]*\bsrc\s*=)(?![^>]*\btype=\"application/ld\+json\")[^>]*>", re.IGNORECASE
+)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
 STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
@@ -141,6 +144,20 @@ def test_pages_have_no_inline_script_or_style_for_the_strict_csp(client, url):
     assert not STYLE_ATTRIBUTE.search(body)
     assert not STYLE_ELEMENT.search(body)
     assert not EVENT_HANDLER.search(body)
+
+
+@pytest.mark.parametrize(
+    ("markup", "inline"),
+    [
+        ('<script src="/static/storefront/shop.js" defer></script>', False),
+        ('<script type="application/ld+json">{"@type":"Product"}</script>', False),
+        ("<script>alert(1)</script>", True),
+        ('<script type="text/javascript">alert(1)</script>', True),
+        ('<script type="application/json">{}</script>', True),
+    ],
+)
+def test_only_scripts_from_files_and_json_ld_data_blocks_are_allowed(markup, inline):
+    assert bool(INLINE_SCRIPT.search(markup)) is inline
 
 
 @pytest.mark.django_db

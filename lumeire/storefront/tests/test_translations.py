@@ -4,10 +4,14 @@ Refresh it from the repository root after changing a user-facing string::
 
     .venv/bin/python manage.py makemessages -l ar --no-obsolete --ignore '.venv/*' \\
         --ignore 'lumeire/core/*' --ignore 'lumeire/vault/*' --ignore 'lumeire/accounts/*' \\
-        --ignore 'bench/*' --ignore 'e2e/*' --ignore 'var/*' --ignore 'docs/*' \\
-        --ignore '*.egg-info/*'
+        --ignore 'lumeire/backoffice/*' --ignore 'lumeire/catalog/*' --ignore 'lumeire/cart/*' \\
+        --ignore '*/tests/*' --ignore 'bench/*' --ignore 'e2e/*' --ignore 'var/*' \\
+        --ignore 'docs/*' --ignore '*.egg-info/*'
     # translate the new entries, then from lumeire/locale/ar/LC_MESSAGES:
     msgfmt --check -o django.mo django.po
+
+The catalogue and the cart keep their own catalogues (their messages reach the web pages and
+the API alike): see test_catalogue_translations.py.
 """
 
 from __future__ import annotations
