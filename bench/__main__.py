@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = {
     "vault": "Encrypt/decrypt throughput and the cost of reading encrypted customer fields.",
     "accounts": "Password and recovery-answer hashing, and API sign-ins per second via gunicorn.",
+    "storefront": "Pages, search and add to cart per second via gunicorn, as shares of the floor.",
 }
 
 

@@ -10,6 +10,13 @@ from pathlib import Path
 
 _workdir: Path | None = None
 _extra_apps: list[str] = []
+# Read before any benchmark points DATABASE_URL at its throw-away file.
+_STORE_DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or None
+
+
+def store_database_url() -> str | None:
+    """The database named by DATABASE_URL when `make bench` started, or None."""
+    return _STORE_DATABASE_URL
 
 
 def bench_database_url() -> str:

@@ -71,7 +71,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# Benchmarks serve bench.urls: the store unchanged plus a bare page as the framework floor.
+ROOT_URLCONF = env_str("LUMEIRE_ROOT_URLCONF", "config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

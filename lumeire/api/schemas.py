@@ -28,6 +28,13 @@ class ErrorSchema(Schema):
     code: str | None = None
 
 
+class MoneyOut(Schema):
+    """Money as the contract writes it: a string decimal at two places and the currency."""
+
+    amount: str
+    currency: str
+
+
 class MessageSchema(Schema):
     """A sentence for a person, where the outcome itself is the answer (202 Accepted)."""
 

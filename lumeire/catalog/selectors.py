@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -43,9 +46,29 @@ class ProductFilters:
 
 @dataclass(frozen=True)
 class ProductPage:
+    """One page of products and the cursor of the next.
+
+    ``total`` (every match, not only this page's) is counted when first read: the API never
+    shows it, a cached fragment never asks, and at 100,000 products the count can cost more
+    than the page. A first page that holds every match needs no count at all.
+    """
+
     items: list[Product]
     next_cursor: str | None
-    total: int
+    count: Callable[[], int] = field(repr=False, compare=False)
+
+    @cached_property
+    def total(self) -> int:
+        return self.count()
+
+
+def _counter(
+    products: QuerySet[Product], items: list[Product], *, first: bool, limit: int
+) -> Callable[[], int]:
+    if first and len(items) <= limit:
+        known = len(items)
+        return lambda: known
+    return products.count
 
 
 def _invalid(field: str, message: str) -> CatalogError:
@@ -115,7 +138,8 @@ def category_tree() -> list[tuple[Category, int]]:
         dict(
             visible_products()
             .values_list("category_id")
-            .annotate(n=Count("id"))
+            # COUNT(*), not COUNT(id): the (category, is_listed) index alone answers it.
+            .annotate(n=Count("*"))
             .values_list("category_id", "n")
         )
     )
@@ -180,34 +204,38 @@ def product_page(filters: ProductFilters, *, limit: int, cursor: str | None) -> 
         raise _invalid(
             "cursor", _("This page link is not valid; start from the first page.")
         ) from None
-    products = _filtered(filters)
+    matching = _filtered(filters)
     sort = filters.sort
     if filters.query:
-        products = search_products(products, filters.query)
+        matching = search_products(matching, filters.query)
     elif sort == ProductSort.RELEVANCE:
         sort = ProductSort.NEWEST
-    total = products.count()
     if sort == ProductSort.RELEVANCE:
-        return _offset_page(products.order_by("-relevance", "id"), position, limit, total)
+        return _offset_page(matching, position, limit)
     fields, descending = _KEYSET[sort]
     ordering = [f"-{f}" if descending else f for f in fields]
-    products = products.order_by(*ordering)
+    products = matching.order_by(*ordering)
     if position is not None:
         products = products.filter(_after(fields, descending, position))
     items = list(_with_images(products)[: limit + 1])
+    count = _counter(matching, items, first=position is None, limit=limit)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
         next_cursor = encode_cursor({f: str(getattr(last, f)) for f in fields})
-    return ProductPage(items=items, next_cursor=next_cursor, total=total)
+    return ProductPage(items=items, next_cursor=next_cursor, count=count)
 
 
 def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) -> Q:
     first, tie = fields
     try:
-        first_value, tie_value = position[first], int(position[tie])
-    except (KeyError, TypeError, ValueError):
+        # Parsed here, so an altered value is the cursor's fault rather than a database error.
+        first_value = Product._meta.get_field(first).to_python(position[first])
+        tie_value = int(position[tie])
+        if first_value is None or not 0 < tie_value < 2**63:
+            raise ValueError(tie_value)
+    except (KeyError, TypeError, ValueError, ValidationError):
         raise _invalid(
             "cursor", _("This page link is not valid; start from the first page.")
         ) from None
@@ -218,7 +246,7 @@ def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) 
 
 
 def _offset_page(
-    products: QuerySet[Product], position: dict[str, Any] | None, limit: int, total: int
+    matching: QuerySet[Product], position: dict[str, Any] | None, limit: int
 ) -> ProductPage:
     try:
         offset = int((position or {}).get("offset", 0))
@@ -226,11 +254,13 @@ def _offset_page(
         offset = -1
     if not 0 <= offset <= MAX_SEARCH_OFFSET:
         raise _invalid("cursor", _("This page link is not valid; start from the first page."))
+    products = matching.order_by("-relevance", "id")
     items = list(_with_images(products)[offset : offset + limit + 1])
+    count = _counter(matching, items, first=offset == 0, limit=limit)
     next_cursor = None
     if len(items) > limit and offset + limit < MAX_SEARCH_OFFSET:
         next_cursor = encode_cursor({"offset": offset + limit})
-    return ProductPage(items=items[:limit], next_cursor=next_cursor, total=total)
+    return ProductPage(items=items[:limit], next_cursor=next_cursor, count=count)
 
 
 def product_get(slug: str) -> Product | None:
@@ -262,9 +292,16 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
 def option_values(filters: ProductFilters) -> dict[str, list[str]]:
     """The option names and values present among the filtered products (for filter menus)."""
     values: dict[str, set[str]] = {}
-    rows = Variant.objects.filter(
-        is_active=True, product__in=_filtered(ProductFilters(category=filters.category))
-    ).values_list("options", flat=True)[:5000]
+    # Each distinct combination once, in no order: every value on sale is in the menu, and the
+    # database neither sorts nor sends a row per variant (tens of thousands in a top category).
+    rows = (
+        Variant.objects.filter(
+            is_active=True, product__in=_filtered(ProductFilters(category=filters.category))
+        )
+        .order_by()
+        .values_list("options", flat=True)
+        .distinct()[:5000]
+    )
     for options in rows:
         for name, value in (options or {}).items():
             values.setdefault(str(name), set()).add(str(value))

@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from lumeire.api.errors import install_error_handlers
 from lumeire.api.v1.accounts import router as accounts_router
+from lumeire.api.v1.cart import router as cart_router
+from lumeire.api.v1.catalog import router as catalog_router
 from lumeire.api.v1.privacy import router as privacy_router
 
 api = NinjaAPI(
@@ -17,3 +19,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/privacy/", privacy_router)
+api.add_router("/catalog/", catalog_router)
+api.add_router("/cart", cart_router)

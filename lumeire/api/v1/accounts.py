@@ -19,6 +19,7 @@ from lumeire.accounts.services.recovery import (
 from lumeire.accounts.services.signin import api_token_issue, api_token_revoke_raw, sign_in_check
 from lumeire.accounts.services.signup import SignUpData, customer_sign_up
 from lumeire.api.auth import customer_token, presented_token
+from lumeire.api.cart_token import CartToken, merge_guest_cart
 from lumeire.api.schemas import ErrorSchema, MessageSchema
 from lumeire.api.v1.account_schemas import (
     MeOut,
@@ -80,11 +81,12 @@ def sign_up(request: HttpRequest, payload: SignUpIn):
     response={200: TokenOut, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema},
     openapi_extra=RETRY_AFTER_DOC,
 )
-def sign_in(request: HttpRequest, payload: SignInIn):
+def sign_in(request: HttpRequest, payload: SignInIn, x_cart_token: CartToken = None):
     """Exchange a login (username or email), the password and, where it is on, a two-factor code
     for a bearer token.
 
-    Repeated failures lock the login and the client address for a while: 429 with Retry-After.
+    A guest cart's ``X-Cart-Token`` sent along merges that cart into the customer's. Repeated
+    failures lock the login and the client address for a while: 429 with Retry-After.
     """
     user = sign_in_check(
         request=request,
@@ -93,6 +95,7 @@ def sign_in(request: HttpRequest, payload: SignInIn):
         otp=payload.otp,
         channel="api",
     )
+    merge_guest_cart(x_cart_token, user)
     issued = api_token_issue(user=user)
     return {"token": issued.raw, "expires_at": issued.token.expires_at}
 

@@ -1,0 +1,75 @@
+"""Request and response bodies of /api/v1/cart, named exactly as API.md promises.
+
+Line prices are before VAT, as on an invoice: ``subtotal`` adds the lines, ``vat`` adds the VAT
+rounded per line, and ``total`` is exactly ``subtotal + vat``. Every price is read from the
+catalogue when the cart is shown; a client never sends one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from lumeire.api.schemas import MoneyOut, StrictBody
+from lumeire.cart.errors import CartError
+from lumeire.cart.selectors import CartSummary
+from lumeire.cart.services import MAX_QUANTITY, parse_quantity
+from lumeire.core.money import Money
+
+
+def _quantity(value: Any) -> int:
+    # The cart's own rule and sentence, so the API and the storefront refuse alike.
+    try:
+        return parse_quantity(value)
+    except CartError as refused:
+        raise PydanticCustomError("quantity", refused.message) from None
+
+
+Quantity = Annotated[int, BeforeValidator(_quantity), Field(ge=1, le=MAX_QUANTITY)]
+
+
+class LineIn(StrictBody):
+    sku: str
+    quantity: Quantity
+
+
+class QuantityIn(StrictBody):
+    quantity: Quantity
+
+
+class CartLineOut(Schema):
+    id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: MoneyOut = Field(description="Before VAT.")
+    line_total: MoneyOut = Field(description="unit_price × quantity, before VAT.")
+
+
+class CartOut(Schema):
+    lines: list[CartLineOut]
+    subtotal: MoneyOut = Field(description="The lines added up, before VAT.")
+    vat: MoneyOut = Field(description="VAT computed per line, rounded half-up to the cent.")
+    total: MoneyOut = Field(description="subtotal + vat.")
+
+    @classmethod
+    def of(cls, summary: CartSummary) -> CartOut:
+        return cls(
+            lines=[
+                CartLineOut(
+                    id=priced.line.pk,
+                    sku=priced.line.variant.sku,
+                    name=priced.line.variant.product.name,
+                    quantity=priced.line.quantity,
+                    unit_price=Money.of(priced.unit_price).as_api(),
+                    line_total=Money.of(priced.line_total).as_api(),
+                )
+                for priced in summary.lines
+            ],
+            subtotal=Money.of(summary.subtotal).as_api(),
+            vat=Money.of(summary.vat).as_api(),
+            total=Money.of(summary.total).as_api(),
+        )

@@ -1,0 +1,91 @@
+"""What the catalogue reads ask of the database: totals counted only when read, complete option
+menus, branch counts the (category, listed) index answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lumeire.catalog.selectors import ProductFilters, ProductSort, category_tree, product_page
+from lumeire.catalog.tests.factories import make_category, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def counts_run(action) -> int:
+    with CaptureQueriesContext(connection) as seen:
+        action()
+    return sum("COUNT(" in query["sql"].upper() for query in seen.captured_queries)
+
+
+@pytest.fixture
+def nine():
+    category = make_category()
+    return [make_product(category=category, name_en=f"Lamp {i}", age_days=i) for i in range(9)]
+
+
+@pytest.mark.parametrize("sort", list(ProductSort))
+def test_the_total_is_counted_only_when_read(nine, sort):
+    filters = ProductFilters(sort=sort, query="lamp" if sort == ProductSort.RELEVANCE else "")
+    page = None
+
+    def read_page():
+        nonlocal page
+        page = product_page(filters, limit=4, cursor=None)
+
+    assert counts_run(read_page) == 0
+    assert counts_run(lambda: page.total) == 1
+    assert page.total == 9
+    assert counts_run(lambda: page.total) == 0  # counted once
+
+    later = product_page(filters, limit=4, cursor=page.next_cursor)
+    assert later.total == 9
+
+
+@pytest.mark.parametrize("sort", list(ProductSort))
+def test_a_first_page_holding_every_match_needs_no_count(nine, sort):
+    filters = ProductFilters(sort=sort, query="lamp" if sort == ProductSort.RELEVANCE else "")
+
+    def whole():
+        page = product_page(filters, limit=9, cursor=None)
+        assert (page.total, page.next_cursor) == (9, None)
+
+    assert counts_run(whole) == 0
+
+
+def test_a_last_page_after_a_cursor_still_counts_every_match(nine):
+    first = product_page(ProductFilters(sort=ProductSort.PRICE), limit=5, cursor=None)
+    last = product_page(ProductFilters(sort=ProductSort.PRICE), limit=5, cursor=first.next_cursor)
+
+    assert len(last.items) == 4
+    assert last.next_cursor is None
+    assert last.total == 9
+
+
+def test_category_counts_are_unchanged_by_counting_rows_instead_of_ids(nine):
+    hidden = make_product(category=nine[0].category, is_active=False)
+
+    counts = dict((category.pk, count) for category, count in category_tree())
+
+    assert counts[nine[0].category_id] == 9
+    assert hidden.is_listed is False
+
+
+def test_the_option_menu_lists_every_value_on_sale_once():
+    from lumeire.catalog.selectors import option_values
+
+    shelf = make_category()
+    sizes = ["S", "M", "L", "XL"]
+    for index in range(12):
+        make_product(
+            category=make_category(parent=shelf) if index % 4 == 0 else shelf,
+            variants=[
+                {"options": {"size": size, "colour": ("navy", "sand")[index % 2]}}
+                for size in sizes[: 1 + index % 4]
+            ],
+        )
+
+    menu = option_values(ProductFilters(category=shelf))
+
+    assert menu == {"colour": ["navy", "sand"], "size": ["L", "M", "S", "XL"]}
