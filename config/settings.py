@@ -127,7 +127,13 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the cached catalogue fragments of a large store (the default keeps only 300).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # What every worker process must agree on (lockout and rate-limit counters, the catalogue's
 # version that cached pages are keyed by): Redis when there is one, otherwise a database table.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from lumeire.catalog.pagination import BadCursor, decode_cursor, encode_cursor
 from lumeire.catalog.search import search_products
 
 DEFAULT_LIMIT = 24
+OPTION_NAME = re.compile(r"(?!.*__)\w{1,40}")  # a word; "__" would start a lookup path
 MAX_LIMIT = 100
 MAX_SEARCH_OFFSET = 1000
 
@@ -179,10 +181,13 @@ def _filtered(filters: ProductFilters) -> QuerySet[Product]:
     if filters.in_stock:
         products = products.filter(in_stock=True)
     for name, value in filters.options:
+        # Option names become a JSON key lookup: only plain words, never a lookup path.
+        if not OPTION_NAME.fullmatch(str(name)):
+            return products.none()
         products = products.filter(
             Exists(
                 Variant.objects.filter(
-                    product=OuterRef("pk"), is_active=True, **{f"options__{name}": value}
+                    product=OuterRef("pk"), is_active=True, **{f"options__{name}": str(value)}
                 )
             )
         )

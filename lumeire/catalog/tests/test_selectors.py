@@ -180,3 +180,9 @@ def test_hidden_products_and_hidden_categories_are_not_shown(shop):
     category_save(category=shop["dresses"])
     shown = slugs(product_page(ProductFilters(), limit=24, cursor=None))
     assert shop["silk"].slug in shown and shop["cotton"].slug in shown
+
+
+def test_an_option_name_is_a_literal_key_never_a_lookup(shop):
+    for name in ("size__regex", "size__contains", "size__isnull"):
+        page = product_page(ProductFilters(options=((name, "M"),)), limit=24, cursor=None)
+        assert slugs(page) == []
