@@ -47,6 +47,7 @@ def _fresh_security_counters(request):
     from django.core.cache import caches
 
     caches["default"].clear()
+    caches["pages"].clear()
     names = set(request.fixturenames)
     if request.node.get_closest_marker("django_db") is None:
         # Autouse fixtures run first: open the database the test asked for before using it.

@@ -135,6 +135,13 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Whole catalogue pages for visitors without a session, each worker its own copy (no network
+# round trip); keyed by the shared catalogue version, so a staff edit retires them everywhere.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "lumeire-pages",
+    "OPTIONS": {"MAX_ENTRIES": 2_000},
+}
 # What every worker process must agree on (lockout and rate-limit counters, the catalogue's
 # version that cached pages are keyed by): Redis when there is one, otherwise a database table.
 # Local memory would give each worker its own count.

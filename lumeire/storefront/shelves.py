@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from lumeire.storefront.shelf_query import ShelfQuery
 from lumeire.storefront.structured_data import product_json_ld
 
 _REQUEST_ATTRIBUTE = "_lumeire_catalogue"
+TREE_LIFETIME_SECONDS = 3600
 
 
 class StoreCatalogue:
@@ -43,7 +45,10 @@ class StoreCatalogue:
 
     @cached_property
     def tree(self) -> list[tuple[Category, int]]:
-        return category_tree()
+        """The category tree with branch counts, counted once per catalogue version."""
+        return caches["default"].get_or_set(
+            f"catalog:tree:{self.version}", category_tree, timeout=TREE_LIFETIME_SECONDS
+        )
 
     @cached_property
     def counts(self) -> dict[int, int]:

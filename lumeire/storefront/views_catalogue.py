@@ -18,6 +18,7 @@ from lumeire.cart.errors import CartError
 from lumeire.catalog.errors import CatalogError
 from lumeire.catalog.selectors import category_get
 from lumeire.storefront.cart_access import shopper_cart_add
+from lumeire.storefront.page_cache import shared_for_visitors_without_session
 from lumeire.storefront.shelf_query import (
     MAX_QUERY_LENGTH,
     SORT_CHOICES,
@@ -51,6 +52,7 @@ def _shelf_query(request: HttpRequest) -> tuple[ShelfQuery, list[str]]:
 
 
 @require_GET
+@shared_for_visitors_without_session
 def home(request: HttpRequest) -> HttpResponse:
     """Featured products and the top categories, with the store's privacy promise."""
     context = {
@@ -61,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@shared_for_visitors_without_session
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category's products and those of its children, filtered, sorted, a page at a time."""
     found = category_get(slug)
@@ -78,6 +81,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@shared_for_visitors_without_session
 def search(request: HttpRequest) -> HttpResponse:
     """Search results by relevance; no results suggests what to try next."""
     query, refusal = _shelf_query(request)
@@ -97,6 +101,7 @@ def _short(raw: str, length: int) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@shared_for_visitors_without_session
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     """A product with its gallery and variants; posting its form adds the chosen one to the cart.
 

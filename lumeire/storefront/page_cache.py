@@ -1,0 +1,74 @@
+"""Whole catalogue pages for visitors without a session, rendered once per catalogue version.
+
+A visitor who sends no session cookie is anonymous, has an empty cart and no messages, so the
+page they get depends only on its URL (the language is part of it) and on the catalogue. Each
+worker keeps such pages in its own memory (the "pages" cache), keyed by the catalogue version
+from the shared cache, so one staff edit retires every copy in every worker at once.
+
+The add-to-cart form's CSRF token is the one part that differs per visitor: it is cut out before
+a page is stored and the visitor's own token is put back when it is served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+
+from lumeire.storefront.shelves import store_catalogue
+
+PAGE_LIFETIME_SECONDS = 600
+_TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_TOKEN_PLACEHOLDER = b"\x00csrf\x00"
+
+
+def _key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The request's catalogue object reads the version once for the page and its fragments.
+    return f"page:{store_catalogue(request).version}:{path}"
+
+
+def _shareable(request: HttpRequest) -> bool:
+    """Only a GET from a visitor with no session and no pending messages sees the shared page."""
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _serve(request: HttpRequest, stored: tuple[str, bytes]) -> HttpResponse:
+    content_type, body = stored
+    if _TOKEN_PLACEHOLDER in body:
+        body = body.replace(_TOKEN_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(body, content_type=content_type)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def shared_for_visitors_without_session(view: Callable) -> Callable:
+    """Serve the view's 200 answers to session-less visitors from the per-worker page cache."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _shareable(request):
+            return view(request, *args, **kwargs)
+        pages = caches["pages"]
+        key = _key(request)
+        stored = pages.get(key)
+        if stored is not None:
+            return _serve(request, stored)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            body = _TOKEN_FIELD.sub(rb"\1" + _TOKEN_PLACEHOLDER + rb"\2", response.content)
+            pages.set(key, (response["Content-Type"], body), PAGE_LIFETIME_SECONDS)
+        return response
+
+    return wrapper
