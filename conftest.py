@@ -58,3 +58,39 @@ def _fresh_security_counters(request):
         request.getfixturevalue(wanted[0])
     caches["shared"].clear()
     yield
+
+
+# Rows that data migrations make and the store cannot run without. A test on a flushed database
+# (transactional tests end with a flush) would otherwise find no privacy policy to sign up under,
+# no delivery options and no staff groups. Each function uses get_or_create.
+DATA_MIGRATIONS = [
+    ("lumeire.privacy.migrations.0002_policy_version_1", "publish_version_1"),
+    ("lumeire.checkout.migrations.0002_shipping_methods", "create_methods"),
+    ("lumeire.backoffice.migrations.0001_catalogue_manager_group", "create_group"),
+    ("lumeire.backoffice.migrations.0002_order_roles", "create_groups"),
+]
+
+
+def restore_migrated_data() -> None:
+    """Make again the rows the data migrations made."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    editor = SimpleNamespace(connection=connection)
+    for module, function in DATA_MIGRATIONS:
+        getattr(import_module(module), function)(apps, editor)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows_survive_earlier_flushes(request):
+    """Before a transactional test, put back what an earlier transactional test flushed."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        restore_migrated_data()
+    elif "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        restore_migrated_data()
+    yield

@@ -9,6 +9,7 @@ BENCHMARKS = {
     "vault": "Encrypt/decrypt throughput and the cost of reading encrypted customer fields.",
     "accounts": "Password and recovery-answer hashing, and API sign-ins per second via gunicorn.",
     "storefront": "Pages, search and add to cart per second via gunicorn, as shares of the floor.",
+    "checkout": "Orders placed per second by 16 customers at once, p95, errors and the stock.",
 }
 
 

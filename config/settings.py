@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "lumeire.accounts",
     "lumeire.catalog",
     "lumeire.cart",
+    "lumeire.payments",
+    "lumeire.invoicing",
+    "lumeire.orders",
+    "lumeire.checkout",
     "lumeire.storefront",
     "lumeire.backoffice",
     # After the back office, so its admin/base_site.html wins; no autodiscovery: one site only.
@@ -293,6 +297,16 @@ STORAGES = {
 LUMEIRE_STORE_NAME = "Lumeire"
 LUMEIRE_CURRENCY = env_str("LUMEIRE_CURRENCY", "SAR")
 LUMEIRE_VAT_RATE = env_decimal("LUMEIRE_VAT_RATE", "0.15")
+# Cards are taken by this gateway (a lumeire.payments.gateway.PaymentGateway); the built-in test
+# gateway charges no real card.
+LUMEIRE_CARD_GATEWAY = "lumeire.payments.test_gateway.TestGateway"
+# Printed on every invoice and in its ZATCA QR code: the seller's registered names and VAT
+# registration number (15 digits, first and last a 3).
+LUMEIRE_SELLER_NAME_EN = env_str("LUMEIRE_SELLER_NAME_EN", "Lumeire Trading Co.")
+LUMEIRE_SELLER_NAME_AR = env_str("LUMEIRE_SELLER_NAME_AR", "شركة لوميير للتجارة")
+LUMEIRE_VAT_NUMBER = env_str("LUMEIRE_VAT_NUMBER", "300000000000003")
+# Countries the store delivers to (ISO 3166 codes); addresses elsewhere are refused at checkout.
+LUMEIRE_SHIPPING_COUNTRIES = tuple(env_list("LUMEIRE_SHIPPING_COUNTRIES") or ["SA"])
 
 # The vault: keys never live in the database. The first master key encrypts; retired ones
 # still decrypt until `manage.py vault_rotate` has re-wrapped every data key.

@@ -20,6 +20,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("payments/test-gateway/", include("lumeire.payments.urls")),
     path("", include("lumeire.storefront.urls")),
     prefix_default_language=True,
 )

@@ -21,16 +21,3 @@ class AccountErrorCode(StrEnum):
 
 class AccountError(ApplicationError):
     """An account action refused for a reason the person can act on."""
-
-    def __init__(
-        self,
-        code: AccountErrorCode,
-        message: str,
-        *,
-        field_errors: dict[str, list[str]] | None = None,
-        status_code: int = 400,
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(code, message, field_errors=field_errors)
-        self.status_code = status_code
-        self.retry_after = retry_after

@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-from lumeire.backoffice import catalog_admin  # noqa: F401 - registers the catalogue pages
+from lumeire.backoffice import (
+    catalog_admin,  # noqa: F401 - registers the catalogue pages
+    orders_admin,  # noqa: F401 - registers the order pages
+    shipping_admin,  # noqa: F401 - registers the delivery options
+)
 from lumeire.backoffice.sites import backoffice_site
 
 urlpatterns = [path("", backoffice_site.urls)]

@@ -9,6 +9,7 @@ class ApplicationError(Exception):
     """An expected failure that interfaces turn into a 4xx with ``message``; never a 500."""
 
     status_code = 400
+    retry_after: int | None = None  # seconds, for a refusal that time lifts (429)
 
     def __init__(
         self,
@@ -16,11 +17,17 @@ class ApplicationError(Exception):
         message: str,
         *,
         field_errors: dict[str, list[str]] | None = None,
+        status_code: int | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = str(code)
         self.message = message
         self.field_errors = field_errors or {}
+        if status_code is not None:
+            self.status_code = status_code
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class NotFoundError(ApplicationError):

@@ -14,9 +14,15 @@ from lumeire.accounts.models import User
 from lumeire.backoffice.services import staff_create
 from lumeire.demo.accounts import DEMO_PASSWORD, DEMO_USERNAME, load_demo_customer
 from lumeire.demo.catalog import load_demo_catalog
+from lumeire.demo.orders import load_demo_orders
 
 DEMO_STAFF_PASSWORD = "demo staff keeps the shelves tidy"  # noqa: S105 - local demo only
-DEMO_STAFF = (("catalogue manager", "catalogue", "Catalogue manager"),)
+DEMO_STAFF = (
+    ("owner", "owner", "Owner"),
+    ("catalogue manager", "catalogue", "Catalogue manager"),
+    ("fulfilment", "fulfilment", "Fulfilment"),
+    ("customer service", "service", "Customer service"),
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ def demo_loaders(options: DemoOptions) -> list[tuple[str, Callable[[], str]]]:
         ),
         ("customer", load_demo_customer),
         ("staff", load_demo_staff),
+        ("orders", load_demo_orders),
     ]
 
 

@@ -6,6 +6,9 @@ from lumeire.api.errors import install_error_handlers
 from lumeire.api.v1.accounts import router as accounts_router
 from lumeire.api.v1.cart import router as cart_router
 from lumeire.api.v1.catalog import router as catalog_router
+from lumeire.api.v1.checkout import router as checkout_router
+from lumeire.api.v1.orders import router as orders_router
+from lumeire.api.v1.payments import router as payments_router
 from lumeire.api.v1.privacy import router as privacy_router
 
 api = NinjaAPI(
@@ -21,3 +24,6 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/cart", cart_router)
+api.add_router("/payments/", payments_router)
+api.add_router("/checkout/", checkout_router)
+api.add_router("/orders", orders_router)

@@ -7,6 +7,7 @@ from django.test import Client
 
 from lumeire.accounts.models import User
 from lumeire.backoffice.services import CATALOGUE_MANAGER
+from lumeire.backoffice.staff_roles import CUSTOMER_SERVICE, FULFILMENT, OWNER
 from lumeire.backoffice.tests.factories import make_staff, signed_in
 
 
@@ -28,3 +29,18 @@ def staff_without_groups(db) -> User:
 @pytest.fixture
 def manager_client(catalogue_manager: User) -> Client:
     return signed_in(catalogue_manager)
+
+
+@pytest.fixture
+def fulfilment(db) -> User:
+    return make_staff(groups=[FULFILMENT])
+
+
+@pytest.fixture
+def customer_service(db) -> User:
+    return make_staff(groups=[CUSTOMER_SERVICE])
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return make_staff(groups=[OWNER])

@@ -63,3 +63,19 @@ def test_no_default_or_shared_accounts_and_no_superuser(settings, tmp_path):
 def test_a_bad_product_count_is_a_clear_error():
     with pytest.raises(CommandError, match="between 1 and 1,000,000"):
         load("--products", "0")
+
+
+def test_the_demo_customer_has_a_card_order_on_its_way_and_a_cash_order_waiting(settings, tmp_path):
+    from lumeire.accounts.selectors import user_by_login
+    from lumeire.orders.models import Order
+
+    settings.MEDIA_ROOT = tmp_path
+    load("--products", "40")
+    load("--products", "40")
+
+    orders = Order.objects.filter(customer=user_by_login("demo")).order_by("placed_at")
+    assert [(o.payment_method, o.status) for o in orders] == [
+        ("card", "shipped"),
+        ("cod", "pending_payment"),
+    ]
+    assert orders[0].card_last4 == "4242" and orders[0].tracking_number == "DEMO123456"

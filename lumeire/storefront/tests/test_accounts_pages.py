@@ -351,14 +351,20 @@ def test_no_address_carries_a_personal_value_and_only_emailed_links_carry_a_secr
     routes = _patterns(get_resolver("lumeire.storefront.urls"))
     converters = {name for route in routes for name in re.findall(r"<(?:\w+:)?(\w+)>", route)}
 
-    # Besides the emailed secrets: policy versions, catalogue slugs and cart line numbers.
-    assert converters == {"token", "version", "slug", "line_id"}
+    # Besides the emailed secrets: policy versions, catalogue slugs, cart line numbers and
+    # order numbers (random, and no one's personal value).
+    assert converters == {"token", "version", "slug", "line_id", "number"}
     assert sorted(route for route in routes if "<" in route) == [
         "account/email/confirm/<slug:token>/",
+        "account/orders/<str:number>/",
+        "account/orders/<str:number>/cancel/",
+        "account/orders/<str:number>/invoice.pdf",
+        "account/orders/<str:number>/invoice/",
         "account/recover/<slug:token>/",
         "c/<slug:slug>/",
         "cart/lines/<int:line_id>/",
         "cart/lines/<int:line_id>/remove/",
+        "orders/<str:number>/placed/",
         "p/<slug:slug>/",
         "privacy/v<int:version>/",
     ]

@@ -1,0 +1,296 @@
+"""Order pages of the back office: a list without personal values, a read-only detail page, and
+one button per move the staff member's role may make, each made by ``order_transition``.
+
+Nothing about an order is edited through Django's form: the change page only shows, and moves
+go to their own URL. The order services record every move as an OrderEvent with the staff
+member and the time, so Django's LogEntry stays out of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lumeire.backoffice.masking import mask_phone, mask_text
+from lumeire.backoffice.order_forms import OrderMoveForm
+from lumeire.backoffice.sites import backoffice_site
+from lumeire.backoffice.staff_roles import may_reveal, role_moves
+from lumeire.core.errors import ApplicationError
+from lumeire.orders.models import (
+    ADDRESS_FIELDS,
+    ActorKind,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    PaymentMethod,
+)
+from lumeire.orders.selectors import MAX_NUMBER_LENGTH, order_timeline
+from lumeire.orders.services import REFUND_PERMISSION, STAFF_PERMISSION, order_transition
+from lumeire.orders.transitions import next_statuses
+from lumeire.payments.gateway import CardBrand
+
+logger = logging.getLogger(__name__)
+
+NOTHING = "—"
+
+# The button of each move, as staff read it on the order page.
+MOVE_LABELS = {
+    OrderStatus.PAID: gettext_lazy("Mark as paid"),
+    OrderStatus.PACKED: gettext_lazy("Mark as packed"),
+    OrderStatus.SHIPPED: gettext_lazy("Mark as shipped"),
+    OrderStatus.DELIVERED: gettext_lazy("Mark as delivered"),
+    OrderStatus.CANCELLED: gettext_lazy("Cancel the order"),
+    OrderStatus.REFUNDED: gettext_lazy("Refund to the card"),
+}
+
+ADDRESS_LABELS = {
+    "full_name": gettext_lazy("Name"),
+    "phone": gettext_lazy("Phone"),
+    "city": gettext_lazy("City"),
+    "district": gettext_lazy("District"),
+    "street": gettext_lazy("Street"),
+    "building": gettext_lazy("Building"),
+    "postal_code": gettext_lazy("Postal code"),
+    "country": gettext_lazy("Country"),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    status: str
+    label: str
+    needs_tracking: bool
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: object
+    from_status: str
+    to_status: str
+    actor: str
+    note: str
+
+
+def order_moves(user, order: Order) -> list[Move]:
+    """The moves the transition table opens now that this staff member's role and rights allow."""
+    allowed = role_moves(user)
+    moves = []
+    for status in next_statuses(
+        current=order.status, payment_method=order.payment_method, actor_kind=ActorKind.STAFF
+    ):
+        needed = REFUND_PERMISSION if status == OrderStatus.REFUNDED else STAFF_PERMISSION
+        if status in allowed and user.has_perm(needed):
+            moves.append(Move(str(status), str(MOVE_LABELS[status]), status == OrderStatus.SHIPPED))
+    return moves
+
+
+def _money(amount, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def _status_label(value: str) -> str:
+    return OrderStatus(value).label if value in OrderStatus.values else NOTHING
+
+
+def _actor(event: OrderEvent) -> str:
+    if event.actor_kind == ActorKind.STAFF:
+        name = event.actor.get_username() if event.actor is not None else ""
+        return _("Staff: %(name)s") % {"name": name} if name else _("A former staff member")
+    if event.actor_kind == ActorKind.CUSTOMER:
+        return _("The customer")
+    return _("The store")
+
+
+def _shipping_address(user, order: Order) -> tuple[list[tuple[str, str]], bool]:
+    """The address in clear for the roles the data inventory names, masked for everyone else."""
+    clear = may_reveal(user, Order, "full_name")
+    rows = []
+    for field in ADDRESS_FIELDS:
+        value = getattr(order, field)
+        if not clear:
+            value = mask_phone(value) if field == "phone" else mask_text(value)
+        rows.append((str(ADDRESS_LABELS[field]), str(value) if value is not None else ""))
+    if clear:
+        # Who looked, never what they saw: the address itself stays out of the log.
+        logger.info(
+            "order shipping address shown to staff",
+            extra={"order_number": order.number, "staff_id": str(user.pk)},
+        )
+    return rows, not clear
+
+
+def _payment(user, order: Order) -> str:
+    if order.payment_method != PaymentMethod.CARD:
+        return str(PaymentMethod(order.payment_method).label)
+    if not may_reveal(user, Order, "card_last4"):
+        return _("Card (its details are not shown to your role)")
+    brand = order.card_brand
+    brand_label = CardBrand(brand).label if brand in CardBrand.values else brand
+    return _("%(brand)s ending in %(last4)s") % {"brand": brand_label, "last4": order.card_last4}
+
+
+def order_detail(user, order: Order) -> dict[str, object]:
+    """What the order page shows, already masked for this staff member's role."""
+    language = translation.get_language() or "en"
+    currency = order.currency
+    address, masked = _shipping_address(user, order)
+    lines = [
+        {
+            "name": line.name(language),
+            "options": ", ".join(str(value) for value in (line.options or {}).values()),
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "unit_price": _money(line.unit_price, currency),
+            "net": _money(line.net, currency),
+            "vat": _money(line.vat, currency),
+            "gross": _money(line.gross, currency),
+        }
+        for line in order.lines.all()
+    ]
+    timeline = [
+        TimelineRow(
+            at=event.at,
+            from_status=_status_label(event.from_status) if event.from_status else NOTHING,
+            to_status=_status_label(event.to_status),
+            actor=_actor(event),
+            note=event.note,
+        )
+        for event in order_timeline(order)
+    ]
+    return {
+        "order": order,
+        "status": _status_label(order.status),
+        "payment": _payment(user, order),
+        "payment_status": order.get_payment_status_display(),
+        "shipping_method": order.shipping_method_name(language),
+        "tracking_number": order.tracking_number or NOTHING,
+        "lines": lines,
+        "totals": [
+            (_("Subtotal before VAT"), _money(order.subtotal, currency)),
+            (_("Shipping before VAT"), _money(order.shipping, currency)),
+            (_("VAT"), _money(order.vat, currency)),
+            (_("Total"), _money(order.total, currency)),
+        ],
+        "address": address,
+        "address_masked": masked,
+        "timeline": timeline,
+        "moves": order_moves(user, order),
+    }
+
+
+@admin.register(Order, site=backoffice_site)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders for fulfilment, customer service and the owner; no one adds, edits or deletes."""
+
+    change_form_template = "backoffice/orders/order_change_form.html"
+    list_display = ("number", "placed_at", "status", "payment", "total_shown")
+    list_filter = ("status", "payment_method", ("placed_at", admin.DateFieldListFilter))
+    date_hierarchy = "placed_at"
+    search_fields = ("number",)
+    search_help_text = gettext_lazy("An exact order number, such as LUM-7K3Q-9F2D.")
+    ordering = ("-placed_at", "-id")
+    actions = None
+    show_full_result_count = False
+    # Django's form is never shown (the page template draws the order), and holds no field
+    # with a personal value.
+    fields = ("number",)
+    readonly_fields = ("number",)
+
+    @admin.display(description=gettext_lazy("payment method"), ordering="payment_method")
+    def payment(self, order: Order) -> str:
+        return order.get_payment_method_display()
+
+    @admin.display(description=gettext_lazy("total"), ordering="total")
+    def total_shown(self, order: Order) -> str:
+        return _money(order.total, order.currency)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Order], term: str):
+        """Only an exact order number: a list never matches names, phones or addresses."""
+        number = "".join(term.split()).upper()[:MAX_NUMBER_LENGTH]
+        if not number:
+            return queryset, False
+        return queryset.filter(number=number), False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders are placed by customers at checkout
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False  # moves have their own URL; nothing else about an order changes
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False  # an order is kept as the record of a sale
+
+    def get_urls(self):
+        move = self.admin_site.admin_view(self.move_view)
+        return [
+            path("<path:object_id>/move/", move, name="orders_order_move"),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        context = dict(extra_context or {})
+        order = self.get_object(request, unquote(object_id))
+        if order is not None and self.has_view_permission(request, order):
+            context["detail"] = order_detail(request.user, order)
+            context["title"] = _("Order %(number)s") % {"number": order.number}
+        return super().change_view(request, object_id, form_url, context)
+
+    def _viewable(self, request: HttpRequest, object_id: str) -> Order:
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404
+        if not self.has_view_permission(request, order):
+            raise PermissionDenied
+        return order
+
+    def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._move)(request, object_id)
+
+    def _move(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """One move through ``order_transition``; a refusal is a message, the order as it was."""
+        order = self._viewable(request, object_id)
+        back = HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:orders_order_change", args=[quote(order.pk)])
+        )
+        form = OrderMoveForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("Choose one of the buttons on the page."), messages.ERROR)
+            return back
+        target = form.cleaned_data["to"]
+        if target not in role_moves(request.user):
+            self.message_user(request, _("Your role cannot make this change."), messages.ERROR)
+            return back
+        try:
+            order = order_transition(
+                actor=request.user,
+                order=order,
+                to=target,
+                tracking_number=form.cleaned_data["tracking_number"],
+            )
+        except ApplicationError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return back
+        self.message_user(
+            request,
+            _("Order %(number)s is now %(status)s.")
+            % {"number": order.number, "status": _status_label(order.status).lower()},
+            messages.SUCCESS,
+        )
+        return back

@@ -1,0 +1,102 @@
+"""The order role groups: what each holds, how staff join them, and the migration's way back."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from lumeire.accounts.tests.factories import make_customer
+from lumeire.backoffice.services import CATALOGUE_MANAGER
+from lumeire.backoffice.staff_roles import (
+    CUSTOMER_SERVICE,
+    FULFILMENT,
+    OWNER,
+    may_reveal,
+    role_moves,
+    staff_roles,
+)
+from lumeire.backoffice.tests.factories import make_staff
+from lumeire.orders.models import Order, OrderStatus
+from lumeire.staff.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = {
+    f"catalog.{action}_{model}"
+    for action in ("add", "change", "delete", "view")
+    for model in ("category", "product", "variant", "productimage")
+}
+EXPECTED = {
+    FULFILMENT: {"orders.view_order", "orders.change_order"},
+    CUSTOMER_SERVICE: {"orders.view_order", "orders.change_order", "orders.refund_order"},
+    OWNER: {
+        *(f"orders.{action}_order" for action in ("add", "change", "delete", "view")),
+        "orders.refund_order",
+        *(f"checkout.{action}_shippingmethod" for action in ("add", "change", "delete", "view")),
+        *CATALOGUE,
+    },
+}
+
+
+def _permissions(name: str) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in Group.objects.get(name=name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def test_each_order_group_holds_exactly_its_permissions():
+    for name, expected in EXPECTED.items():
+        assert _permissions(name) == expected, name
+
+
+def test_the_group_names_are_the_staff_role_labels():
+    assert {FULFILMENT, CUSTOMER_SERVICE, OWNER} == {
+        str(Role.FULFILMENT.label),
+        str(Role.CUSTOMER_SERVICE.label),
+        str(Role.OWNER.label),
+    }
+
+
+def test_staff_join_the_order_groups_and_get_their_roles_and_moves():
+    packer = make_staff(groups=[FULFILMENT, CATALOGUE_MANAGER])
+    assert staff_roles(packer) == {Role.FULFILMENT, Role.CATALOGUE_MANAGER}
+    assert role_moves(packer) == {OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED}
+    assert packer.has_perm("orders.change_order") and not packer.has_perm("orders.refund_order")
+    assert may_reveal(packer, Order, "full_name") and not may_reveal(packer, Order, "card_last4")
+    owner = make_staff(groups=[OWNER])
+    assert role_moves(owner) == set(OrderStatus)
+    assert may_reveal(owner, Order, "phone") and may_reveal(owner, Order, "card_last4")
+
+
+def test_a_customer_has_no_role_whatever_its_groups():
+    customer = make_customer()
+    customer.groups.add(Group.objects.get(name=OWNER))
+    assert staff_roles(customer) == frozenset()
+    assert role_moves(customer) == frozenset()
+    assert not may_reveal(customer, Order, "full_name")
+
+
+def test_the_order_roles_migration_reverses_and_reapplies():
+    migration = __import__(
+        "lumeire.backoffice.migrations.0002_order_roles", fromlist=["create_groups"]
+    )
+    member = make_staff(groups=[FULFILMENT])
+    editor = SimpleNamespace(connection=connection)
+    migration.remove_groups(apps, editor)
+    assert not Group.objects.filter(name__in=[FULFILMENT, CUSTOMER_SERVICE, OWNER]).exists()
+    assert Group.objects.filter(name=CATALOGUE_MANAGER).exists()
+    assert not member.groups.exists()
+    migration.create_groups(apps, editor)
+    migration.create_groups(apps, editor)  # twice: still one group each, same permissions
+    for name, expected in EXPECTED.items():
+        assert Group.objects.filter(name=name).count() == 1
+        assert _permissions(name) == expected
+    for label in ("catalog", "orders", "checkout"):
+        assert apps.get_app_config(label).models_module is not True

@@ -1,0 +1,18 @@
+"""The invoice as a page block: the template's context, or the block rendered on its own."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from lumeire.invoicing.document import InvoiceDocument
+from lumeire.invoicing.qr import qr_png_data_uri
+
+
+def invoice_context(document: InvoiceDocument) -> dict[str, object]:
+    """What ``{% include "invoicing/invoice.html" %}`` needs: the document and its QR image."""
+    return {"document": document, "qr_data_uri": qr_png_data_uri(document.qr_payload())}
+
+
+def invoice_html(document: InvoiceDocument) -> str:
+    """The invoice block alone, for an email or a test; pages include the template instead."""
+    return render_to_string("invoicing/invoice.html", invoice_context(document))

@@ -1,0 +1,77 @@
+"""Reading orders: a customer sees only their own, and a missing order looks like another's."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from lumeire.invoicing.document import InvoiceDocument, InvoiceLine
+from lumeire.orders.errors import OrderErrorCode, OrderNotFound
+from lumeire.orders.models import Order, OrderEvent
+
+MAX_NUMBER_LENGTH = 16
+ORDERS_PAGE_SIZE = 20
+
+
+def order_get_for_customer(*, customer, number: str) -> Order:
+    """The customer's order by number; anyone else's, or none, is the same 404."""
+    number = str(number or "").strip().upper()[:MAX_NUMBER_LENGTH]
+    order = Order.objects.filter(customer=customer, number=number).prefetch_related("lines").first()
+    if order is None:
+        raise OrderNotFound(OrderErrorCode.NOT_FOUND, _("There is no such order in your account."))
+    return order
+
+
+def orders_of_customer(*, customer, before: Order | None = None) -> list[Order]:
+    """A page of the customer's orders, newest first; ``before`` continues after that order."""
+    orders: QuerySet[Order] = Order.objects.filter(customer=customer).prefetch_related("lines")
+    if before is not None:
+        orders = orders.filter(placed_at__lte=before.placed_at).exclude(pk=before.pk)
+        orders = orders.exclude(placed_at=before.placed_at, id__gt=before.pk)
+    return list(orders.order_by("-placed_at", "-id")[:ORDERS_PAGE_SIZE])
+
+
+def order_timeline(order: Order) -> list[OrderEvent]:
+    """Every step of the order, oldest first."""
+    return list(order.events.order_by("at", "id"))
+
+
+def order_invoice_document(order: Order, language: str) -> InvoiceDocument:
+    """The simplified VAT invoice of an order, from its snapshot (never today's catalogue)."""
+    lines = tuple(
+        InvoiceLine(
+            description=_line_description(line, language),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            net=line.net,
+            vat=line.vat,
+        )
+        for line in order.lines.all()
+    )
+    seller = (
+        settings.LUMEIRE_SELLER_NAME_AR if language == "ar" else settings.LUMEIRE_SELLER_NAME_EN
+    )
+    return InvoiceDocument(
+        number=order.invoice_number,
+        order_number=order.number,
+        issued_at=order.placed_at,
+        language=language,
+        seller_name=seller,
+        vat_number=settings.LUMEIRE_VAT_NUMBER,
+        currency=order.currency,
+        lines=lines,
+        shipping_name=order.shipping_method_name(language),
+        shipping_net=order.shipping,
+        shipping_vat=order.shipping_vat,
+        subtotal=order.subtotal,
+        vat_total=order.vat,
+        total=order.total,
+        vat_rate=order.vat_rate,
+    )
+
+
+def _line_description(line, language: str) -> str:
+    options = ", ".join(str(value) for value in (line.options or {}).values())
+    name = line.name(language)
+    return f"{name} ({options})" if options else name
