@@ -23,7 +23,6 @@ is set up on the throw-away database whatever other benchmarks did in this proce
 
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os
@@ -31,15 +30,12 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.environment import store_database_url
+from bench.environment import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "lumeire_bench_checkout"
@@ -94,39 +90,11 @@ def _child(env: dict[str, str], *arguments: str) -> str:
     return finished.stdout
 
 
-def _postgres_admin(url: str, statement: str) -> None:
-    """Run one statement (CREATE or DROP DATABASE) on the server's maintenance database."""
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres", query=""))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(statement)
+SQLITE_LABEL = "temporary SQLite file: one writer at a time, NOT the target's PostgreSQL"
 
 
-@contextlib.contextmanager
-def _database() -> Iterator[tuple[str, str, bool]]:
-    """The URL of a new, empty database for the run, what it is, and whether it is the target."""
-    url = store_database_url()
-    if url and urlsplit(url).scheme in ("postgres", "postgresql", "pgsql"):
-        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
-        _postgres_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        _postgres_admin(url, f"CREATE DATABASE {BENCH_DATABASE}")
-        try:
-            yield (
-                bench_url,
-                f"PostgreSQL, throw-away database {BENCH_DATABASE} (created, migrated, dropped)",
-                True,
-            )
-        finally:
-            _postgres_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        return
-    with tempfile.TemporaryDirectory(prefix="lumeire-bench-checkout-") as workdir:
-        yield (
-            f"sqlite:///{Path(workdir) / 'checkout.sqlite3'}",
-            "temporary SQLite file: one writer at a time, NOT the target's PostgreSQL",
-            False,
-        )
+def _database():
+    return throwaway_database(BENCH_DATABASE, SQLITE_LABEL)
 
 
 def run() -> list[str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 _workdir: Path | None = None
 _extra_apps: list[str] = []
@@ -62,3 +65,36 @@ def _migrate(extra_apps: tuple[str, ...], *, cache_table: bool) -> None:
     if cache_table:
         # The lockout and rate-limit counters live in a database cache table.
         call_command("createcachetable", verbosity=0)
+
+
+def postgres_admin(url: str, statement: str) -> None:
+    """Run one statement (CREATE or DROP DATABASE) on the server's maintenance database."""
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres", query=""))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+@contextlib.contextmanager
+def throwaway_database(name: str, sqlite_label: str) -> Iterator[tuple[str, str, bool]]:
+    """The URL of a new, empty database for one benchmark, what it is, and whether it is the
+    target (PostgreSQL). It is dropped afterwards; without DATABASE_URL, a temporary SQLite file.
+    """
+    url = store_database_url()
+    if url and urlsplit(url).scheme in ("postgres", "postgresql", "pgsql"):
+        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+        postgres_admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        postgres_admin(url, f"CREATE DATABASE {name}")
+        try:
+            yield (
+                bench_url,
+                f"PostgreSQL, throw-away database {name} (created, migrated, dropped)",
+                True,
+            )
+        finally:
+            postgres_admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
+    with tempfile.TemporaryDirectory(prefix=f"{name}-") as workdir:
+        yield f"sqlite:///{Path(workdir) / (name + '.sqlite3')}", sqlite_label, False

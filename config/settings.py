@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "lumeire.core",
     "lumeire.vault",
+    "lumeire.audit",
     "lumeire.staff",
     "lumeire.privacy",
     "lumeire.accounts",

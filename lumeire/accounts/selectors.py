@@ -62,3 +62,40 @@ def recovery_token_get(raw: str) -> RecoveryToken | None:
 def recent_sign_in_events(user: User, *, limit: int = 20) -> QuerySet[SignInEvent]:
     """The account's latest sign-in events, for its security page."""
     return SignInEvent.objects.filter(user=user).order_by("-at")[:limit]
+
+
+MAX_SEARCH_LENGTH = 320
+IDENTITY_NUMBER_LENGTH = 10
+
+
+def customer_ids_matching(term: str) -> set:
+    """Customers whose email, username or identity number is exactly ``term``.
+
+    Looked up through the blind indexes only: nothing is decrypted to search, and a partial
+    value matches nothing. Staff accounts are never found here.
+    """
+    from lumeire.accounts.models import AccountKind, Customer
+    from lumeire.core.identity import normalize_identity_number
+
+    term = (term or "").strip()
+    if not term or len(term) > MAX_SEARCH_LENGTH:
+        return set()
+    wanted = Q(username_index=User._meta.get_field("username_index").index_of(term))
+    wanted |= Q(email_index=User._meta.get_field("email_index").index_of(term))
+    found = set(User.objects.filter(wanted, kind=AccountKind.CUSTOMER).values_list("pk", flat=True))
+    digits = normalize_identity_number(term)
+    if len(digits) == IDENTITY_NUMBER_LENGTH and digits.isascii() and digits.isdigit():
+        index = Customer._meta.get_field("identity_index").index_of(digits)
+        found |= set(Customer.objects.filter(identity_index=index).values_list("pk", flat=True))
+    return found
+
+
+def customers_for_staff() -> QuerySet:
+    """Every customer profile with its account, newest first (values stay sealed until read)."""
+    from lumeire.accounts.models import AccountKind, Customer
+
+    return (
+        Customer.objects.select_related("user")
+        .filter(user__kind=AccountKind.CUSTOMER)
+        .order_by("-created_at", "-pk")
+    )

@@ -1,34 +1,45 @@
-"""Masked personal values for staff whose role may not see them in clear.
+"""Masked personal values: what every back office page shows until a reveal is asked for.
 
-A mask keeps just enough to tell two parcels apart on a shelf (a first letter, the last digits
-of a phone) and never the length of what it hides: every hidden part is the same three stars.
+A mask keeps just enough to tell two records apart (a first letter, an email's domain, the last
+digits of a phone or identity number) and never the length of what it hides: every hidden part
+is the same run of stars.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lumeire.vault.fields import is_erased
 
 STARS = "***"
+IDENTITY_STARS = "******"
 SAUDI_MOBILE = re.compile(r"^\+966(5)\d{6}(\d{2})$")
+AGE_BAND_WIDTH = 10
 
 
 def _shown_as_is(value: object) -> bool:
     return value is None or is_erased(value) or not str(value).strip()
 
 
+def _as_is(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def mask_text(value: object) -> str:
     """Each word as its first character and three stars: "Aisha Al-Harbi" -> "A*** A***"."""
     if _shown_as_is(value):
-        return "" if value is None else str(value)
+        return _as_is(value)
     return " ".join(word[0] + STARS for word in str(value).split())
 
 
 def mask_phone(value: object) -> str:
     """A phone with only its country, first and last two digits: "+966 5** *** *67"."""
     if _shown_as_is(value):
-        return "" if value is None else str(value)
+        return _as_is(value)
     phone = "".join(str(value).split())
     saudi = SAUDI_MOBILE.match(phone)
     if saudi:
@@ -36,3 +47,33 @@ def mask_phone(value: object) -> str:
     if len(phone) < 6:
         return STARS
     return f"{phone[:3]}** *** *{phone[-2:]}"
+
+
+def mask_email(value: object) -> str:
+    """The first character of the mailbox and the domain: "aisha@example.com" -> "a***@..."."""
+    if _shown_as_is(value):
+        return _as_is(value)
+    local, at, domain = str(value).strip().rpartition("@")
+    if not at or not local or not domain:
+        return mask_text(value)
+    return f"{local[0]}{STARS}@{domain}"
+
+
+def mask_identity_number(value: object) -> str:
+    """The first digit (national ID or residence) and the last three: "1******789"."""
+    if _shown_as_is(value):
+        return _as_is(value)
+    digits = "".join(ch for ch in str(value) if "0" <= ch <= "9")
+    if len(digits) < 6:
+        return IDENTITY_STARS
+    return f"{digits[0]}{IDENTITY_STARS}{digits[-3:]}"
+
+
+def age_band(value: object, *, today: dt.date | None = None) -> str:
+    """A date of birth as a ten-year band ("30–39"): enough for context, not the date."""
+    if _shown_as_is(value) or not isinstance(value, dt.date):
+        return _as_is(value)
+    today = today or timezone.localdate()
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    low = max(age, 0) // AGE_BAND_WIDTH * AGE_BAND_WIDTH
+    return _("aged %(low)s–%(high)s") % {"low": low, "high": low + AGE_BAND_WIDTH - 1}

@@ -1,6 +1,11 @@
 """Order pages of the back office: a list without personal values, a read-only detail page, and
 one button per move the staff member's role may make, each made by ``order_transition``.
 
+Personal values on the page (the shipping address, the card) are masked for everyone, with a
+"Reveal" link where the data inventory allows it (see ``reveal``). One exception, by design:
+fulfilment sees the address of an order ready to pack or ship without the reveal step, since
+that is the work itself; each such page view is recorded as a reveal for "delivery".
+
 Nothing about an order is edited through Django's form: the change page only shows, and moves
 go to their own URL. The order services record every move as an OrderEvent with the staff
 member and the time, so Django's LogEntry stays out of it.
@@ -8,7 +13,6 @@ member and the time, so Django's LogEntry stays out of it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
@@ -22,10 +26,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lumeire.backoffice import exports
 from lumeire.backoffice.masking import mask_phone, mask_text
 from lumeire.backoffice.order_forms import OrderMoveForm
+from lumeire.backoffice.reveal import (
+    ALL_FIELDS,
+    NO_STORE,
+    REVEAL_MODELS,
+    MaskedRow,
+    Revealable,
+    RevealTarget,
+    delivery_view_record,
+    masked_rows,
+    request_client_ref,
+    reveal_url,
+    reveal_view,
+)
 from lumeire.backoffice.sites import backoffice_site
-from lumeire.backoffice.staff_roles import may_reveal, role_moves
+from lumeire.backoffice.staff_roles import role_moves
 from lumeire.core.errors import ApplicationError
 from lumeire.orders.models import (
     ADDRESS_FIELDS,
@@ -39,8 +57,8 @@ from lumeire.orders.selectors import MAX_NUMBER_LENGTH, order_timeline
 from lumeire.orders.services import REFUND_PERMISSION, STAFF_PERMISSION, order_transition
 from lumeire.orders.transitions import next_statuses
 from lumeire.payments.gateway import CardBrand
-
-logger = logging.getLogger(__name__)
+from lumeire.staff.access import Permission, has_permission, may_reveal, staff_roles
+from lumeire.staff.roles import Role
 
 NOTHING = "—"
 
@@ -112,39 +130,102 @@ def _actor(event: OrderEvent) -> str:
     return _("The store")
 
 
-def _shipping_address(user, order: Order) -> tuple[list[tuple[str, str]], bool]:
-    """The address in clear for the roles the data inventory names, masked for everyone else."""
-    clear = may_reveal(user, Order, "full_name")
-    rows = []
-    for field in ADDRESS_FIELDS:
-        value = getattr(order, field)
-        if not clear:
-            value = mask_phone(value) if field == "phone" else mask_text(value)
-        rows.append((str(ADDRESS_LABELS[field]), str(value) if value is not None else ""))
-    if clear:
-        # Who looked, never what they saw: the address itself stays out of the log.
-        logger.info(
-            "order shipping address shown to staff",
-            extra={"order_number": order.number, "staff_id": str(user.pk)},
-        )
-    return rows, not clear
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
-def _payment(user, order: Order) -> str:
-    if order.payment_method != PaymentMethod.CARD:
-        return str(PaymentMethod(order.payment_method).label)
-    if not may_reveal(user, Order, "card_last4"):
-        return _("Card (its details are not shown to your role)")
+def _address_field(field: str) -> Revealable:
+    mask = mask_phone if field == "phone" else mask_text
+    return Revealable(
+        field,
+        ADDRESS_LABELS[field],
+        Order,
+        (field,),
+        read=lambda order: _text(getattr(order, field)),
+        mask=lambda order: mask(getattr(order, field)),
+    )
+
+
+def _card_clear(order: Order) -> str:
     brand = order.card_brand
     brand_label = CardBrand(brand).label if brand in CardBrand.values else brand
     return _("%(brand)s ending in %(last4)s") % {"brand": brand_label, "last4": order.card_last4}
 
 
-def order_detail(user, order: Order) -> dict[str, object]:
+CARD = Revealable(
+    "card",
+    gettext_lazy("Card"),
+    Order,
+    ("card_brand", "card_last4"),
+    read=_card_clear,
+    mask=lambda order: _("Card ending in ****"),
+    applies=lambda order: order.payment_method == PaymentMethod.CARD,
+)
+
+
+def _order_url(order: Order) -> str:
+    return reverse(f"{backoffice_site.name}:orders_order_change", args=[quote(order.pk)])
+
+
+ORDER_TARGET = RevealTarget(
+    target_type="order",
+    permission=Permission.ORDERS_VIEW,
+    fields=(*(_address_field(field) for field in ADDRESS_FIELDS), CARD),
+    subject_of=lambda order: order.customer_id,
+    target_id_of=lambda order: order.number,
+    title_of=lambda order: _("Order %(number)s") % {"number": order.number},
+    back_url_of=_order_url,
+)
+REVEAL_MODELS["order"] = Order
+
+
+def ready_to_pack_or_ship(order: Order) -> bool:
+    """Paid or packed, or a cash order waiting to go out: what fulfilment works on now."""
+    if order.status in (OrderStatus.PAID, OrderStatus.PACKED):
+        return True
+    return (
+        order.status == OrderStatus.PENDING_PAYMENT
+        and order.payment_method == PaymentMethod.CASH_ON_DELIVERY
+    )
+
+
+def shown_for_delivery(user, order: Order) -> bool:
+    """Fulfilment sees the address of an order it is about to pack or ship without a reveal."""
+    return (
+        Role.FULFILMENT in staff_roles(user)
+        and ready_to_pack_or_ship(order)
+        and all(may_reveal(user, Order, field) for field in ADDRESS_FIELDS)
+    )
+
+
+def _address_rows(user, order: Order, *, site_name: str) -> tuple[list[MaskedRow], bool]:
+    """The address masked with its reveal links, or in clear for fulfilment at work."""
+    if shown_for_delivery(user, order):
+        rows = [
+            MaskedRow(field, str(ADDRESS_LABELS[field]), _text(getattr(order, field)) or NOTHING)
+            for field in ADDRESS_FIELDS
+        ]
+        return rows, True
+    rows = masked_rows(user, ORDER_TARGET, order, site_name=site_name)
+    return [row for row in rows if row.name != CARD.name], False
+
+
+def _payment(user, order: Order, *, site_name: str) -> tuple[str, str]:
+    """The payment method, and the card masked with its reveal link when the role may see it."""
+    if order.payment_method != PaymentMethod.CARD:
+        return str(PaymentMethod(order.payment_method).label), ""
+    allowed = has_permission(user, ORDER_TARGET.permission) and CARD.allowed_for(user)
+    link = reveal_url(ORDER_TARGET, order, CARD.name, site_name=site_name) if allowed else ""
+    return CARD.mask(order), link
+
+
+def order_detail(user, order: Order, *, site_name: str = backoffice_site.name) -> dict[str, object]:
     """What the order page shows, already masked for this staff member's role."""
     language = translation.get_language() or "en"
     currency = order.currency
-    address, masked = _shipping_address(user, order)
+    address, for_delivery = _address_rows(user, order, site_name=site_name)
+    payment, card_reveal_url = _payment(user, order, site_name=site_name)
+    revealable = ORDER_TARGET.revealable_by(user, order)
     lines = [
         {
             "name": line.name(language),
@@ -171,7 +252,8 @@ def order_detail(user, order: Order) -> dict[str, object]:
     return {
         "order": order,
         "status": _status_label(order.status),
-        "payment": _payment(user, order),
+        "payment": payment,
+        "card_reveal_url": card_reveal_url,
         "payment_status": order.get_payment_status_display(),
         "shipping_method": order.shipping_method_name(language),
         "tracking_number": order.tracking_number or NOTHING,
@@ -183,7 +265,10 @@ def order_detail(user, order: Order) -> dict[str, object]:
             (_("Total"), _money(order.total, currency)),
         ],
         "address": address,
-        "address_masked": masked,
+        "address_for_delivery": for_delivery,
+        "reveal_all_url": reveal_url(ORDER_TARGET, order, ALL_FIELDS, site_name=site_name)
+        if revealable and not for_delivery
+        else "",
         "timeline": timeline,
         "moves": order_moves(user, order),
     }
@@ -194,6 +279,7 @@ class OrderAdmin(admin.ModelAdmin):
     """Orders for fulfilment, customer service and the owner; no one adds, edits or deletes."""
 
     change_form_template = "backoffice/orders/order_change_form.html"
+    change_list_template = "backoffice/orders/order_change_list.html"
     list_display = ("number", "placed_at", "status", "payment", "total_shown")
     list_filter = ("status", "payment_method", ("placed_at", admin.DateFieldListFilter))
     date_hierarchy = "placed_at"
@@ -222,6 +308,13 @@ class OrderAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.filter(number=number), False
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_permission(request.user, Permission.ORDERS_VIEW)
+
+    def has_view_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        # The staff roles decide (the analyst and the catalogue manager see no orders).
+        return has_permission(request.user, Permission.ORDERS_VIEW)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # orders are placed by customers at checkout
 
@@ -233,8 +326,12 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         move = self.admin_site.admin_view(self.move_view)
+        reveal = self.admin_site.admin_view(self.reveal_view)
+        export = self.admin_site.admin_view(self.export_view)
         return [
+            path("export/", export, name="orders_order_export"),
             path("<path:object_id>/move/", move, name="orders_order_move"),
+            path("<path:object_id>/reveal/", reveal, name="orders_order_reveal"),
             *super().get_urls(),
         ]
 
@@ -247,10 +344,37 @@ class OrderAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         context = dict(extra_context or {})
         order = self.get_object(request, unquote(object_id))
+        detail = None
         if order is not None and self.has_view_permission(request, order):
-            context["detail"] = order_detail(request.user, order)
+            detail = order_detail(request.user, order, site_name=self.admin_site.name)
+            context["detail"] = detail
             context["title"] = _("Order %(number)s") % {"number": order.number}
-        return super().change_view(request, object_id, form_url, context)
+        response = super().change_view(request, object_id, form_url, context)
+        if detail is not None and detail["address_for_delivery"] and response.status_code == 200:
+            delivery_view_record(
+                actor=request.user, order=order, client=request_client_ref(request)
+            )
+            response["Cache-Control"] = NO_STORE
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        context = {
+            **(extra_context or {}),
+            "can_export": has_permission(request.user, Permission.ORDERS_EXPORT),
+        }
+        return super().changelist_view(request, context)
+
+    def reveal_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return reveal_view(
+            request,
+            admin_site=self.admin_site,
+            target=ORDER_TARGET,
+            obj=self.get_object(request, unquote(object_id)),
+            object_id=object_id,
+        )
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        return exports.orders_export_view(request, model_admin=self, target=ORDER_TARGET)
 
     def _viewable(self, request: HttpRequest, object_id: str) -> Order:
         order = self.get_object(request, unquote(object_id))

@@ -1,19 +1,19 @@
-"""The back office site: Django's admin, open to staff accounts only."""
+"""The back office site: Django's admin, open to staff accounts that passed both factors."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from lumeire.accounts.models import AccountKind
-from lumeire.accounts.sessions import AUTH_TIME_KEY, STARTED_KEY
-from lumeire.backoffice.forms import BackOfficeAuthenticationForm
+from lumeire.staff.sessions import second_factor_passed
 
 # Django's page writes the password directly; staff passwords will change through the accounts
-# services with staff sign-in (a later issue), so the back office leaves these pages out.
+# services, so the back office leaves these pages out.
 LEFT_OUT_PAGES = frozenset({"password_change", "password_change_done"})
 
 
@@ -23,34 +23,42 @@ class BackOfficeSite(admin.AdminSite):
     site_header = _("Lumeire back office")
     site_title = _("Lumeire back office")
     index_title = _("Back office")
-    login_form = BackOfficeAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
-        """Active staff accounts only: a customer account never enters, whatever its flags."""
+        """Active staff accounts whose session passed the second factor; never a customer."""
         user = request.user
         return bool(
             user.is_authenticated
             and user.is_active
             and getattr(user, "kind", None) == AccountKind.STAFF
+            and second_factor_passed(request)
         )
 
     def get_urls(self):
-        return [
+        from lumeire.backoffice import views_sign_in
+
+        own = [
+            path("two-factor/", views_sign_in.two_factor, name="two_factor"),
+            path("two-factor/enrol/", views_sign_in.two_factor_enrol, name="two_factor_enrol"),
+            path(
+                "two-factor/confirm/", views_sign_in.two_factor_confirm, name="two_factor_confirm"
+            ),
+        ]
+        admin_urls = [
             url for url in super().get_urls() if getattr(url, "name", None) not in LEFT_OUT_PAGES
         ]
+        return own + admin_urls
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        """Start the session's clocks as the storefront does, so its absolute limit applies."""
-        response = super().login(request, extra_context)
-        if (
-            request.method == "POST"
-            and response.status_code == 302
-            and self.has_permission(request)
-        ):
-            now = int(time.time())
-            request.session[STARTED_KEY] = now
-            request.session[AUTH_TIME_KEY] = now
-        return response
+        """Password, then the one-time code (or a first enrolment): see views_sign_in."""
+        from lumeire.backoffice.views_sign_in import sign_in
+
+        return sign_in(request, extra_context)
 
 
 backoffice_site = BackOfficeSite(name="backoffice")
+
+
+def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a back office view outside the ModelAdmins: signed-in staff with both factors only."""
+    return backoffice_site.admin_view(view)

@@ -3,7 +3,9 @@
 from django.urls import path
 
 from lumeire.backoffice import (
+    audit_admin,  # noqa: F401 - registers the audit log
     catalog_admin,  # noqa: F401 - registers the catalogue pages
+    customers_admin,  # noqa: F401 - registers the customer pages
     orders_admin,  # noqa: F401 - registers the order pages
     shipping_admin,  # noqa: F401 - registers the delivery options
 )

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from lumeire.audit.models import AuditAction
+from lumeire.audit.services import audit_record
 from lumeire.catalog.models import Product, Variant
 from lumeire.catalog.services import catalog_changed, product_summary_refresh
 from lumeire.orders.emails import send_order_email
@@ -153,6 +155,18 @@ def order_transition(
     order.status = target
     order.save()
     order_event_add(order=order, actor=actor, from_status=previous, to_status=target, note=note)
+    if kind == ActorKind.STAFF:
+        # Staff changes to an order go to the tamper-evident log too, in this same transaction.
+        changed = ["status", "tracking_number"] if target == OrderStatus.SHIPPED else ["status"]
+        audit_record(
+            actor=actor,
+            action=AuditAction.ORDER_CHANGED,
+            target_type="order",
+            target_id=order.number,
+            subject_id=order.customer_id,
+            fields=changed,
+            reason=f"{previous} -> {target.value}",
+        )
     if target in EMAIL_ON:
         template = EMAIL_ON[target]
         transaction.on_commit(lambda: send_order_email(order, template))

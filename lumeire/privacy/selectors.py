@@ -1,10 +1,22 @@
-"""Reads of the policy in force."""
+"""Reads of the policy in force, and of who looked at a customer's data."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+
+from lumeire.audit.models import AuditEntry, RevealReason
+from lumeire.audit.selectors import reveals_of_subject
+from lumeire.core.errors import ApplicationError
 from lumeire.privacy.models import PolicyVersion
+from lumeire.staff.access import ROLE_OF_GROUP
+from lumeire.staff.roles import Role
+from lumeire.vault.blind_index import blind_index
 
 
 def current_policy_version() -> PolicyVersion | None:
@@ -21,3 +33,132 @@ def policy_version_get(version: int | None) -> PolicyVersion | None:
     if version is None:
         return current_policy_version()
     return PolicyVersion.objects.filter(published=True, version=version).first()
+
+
+# --- Who looked at my data -------------------------------------------------------------------
+#
+# Each reveal of a customer's data, as the customer may see it: when, which role, a pseudonym
+# of the staff member (never their name or id), the fields in words and the reason's category.
+# The reason's free text stays in the audit log: staff write it for compliance, not for the
+# customer, and it may name other people. Refused attempts are never shown here.
+
+ACCESS_LOG_PAGE_SIZE = 24
+# Its own purpose string: the pseudonym matches no other keyed hash of the store.
+VIEWER_REF_PURPOSE = "privacy.access_log.viewer"
+CURSOR_PURPOSE = "privacy.access_log.cursor"
+VIEWER_REF_LENGTH = 6
+
+# The fields a reveal may name, in words (the models' own field names carry no translation).
+FIELD_LABELS: dict[str, Promise] = {
+    "username": gettext_lazy("Username"),
+    "email": gettext_lazy("Email address"),
+    "full_name": gettext_lazy("Full name"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "identity_number": gettext_lazy("Identity number"),
+    "phone": gettext_lazy("Mobile number"),
+    "city": gettext_lazy("City"),
+    "district": gettext_lazy("District"),
+    "street": gettext_lazy("Street"),
+    "building": gettext_lazy("Building number"),
+    "postal_code": gettext_lazy("Postal code"),
+    "country": gettext_lazy("Country"),
+    "address": gettext_lazy("Delivery address"),
+    "shipping_address": gettext_lazy("Delivery address"),
+    "card_brand": gettext_lazy("Card brand"),
+    "card_last4": gettext_lazy("Last four digits of the card"),
+}
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    """One look at the customer's data, in the words of the active language."""
+
+    at: datetime
+    viewer_role: str
+    viewer_ref: str
+    fields: tuple[str, ...]
+    reason: str
+    cursor: str
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    entries: list[AccessLogEntry]
+    next_cursor: str | None
+
+
+def viewer_ref(actor_id: uuid.UUID | str | None) -> str:
+    """A stable pseudonym of a staff member: the same person reads the same, yet nothing leads
+    back from it to their name or account without the store's key."""
+    if actor_id is None:
+        return ""
+    return blind_index(VIEWER_REF_PURPOSE, str(actor_id))[:VIEWER_REF_LENGTH].upper()
+
+
+def _role_labels(actor_roles: object) -> list[str]:
+    """The roles stored on an entry (role values, or group names) as translated labels."""
+    if isinstance(actor_roles, str):
+        tokens = [token.strip() for token in actor_roles.split(",")]
+    else:
+        tokens = [str(token).strip() for token in actor_roles or ()]
+    labels: list[str] = []
+    for token in tokens:
+        role = ROLE_OF_GROUP.get(token) or (Role(token) if token in Role.values else None)
+        if role is not None and str(role.label) not in labels:
+            labels.append(str(role.label))
+    return labels
+
+
+def field_label(name: str) -> str:
+    """A field named by a reveal, in words; "accounts.User.email" and "email" read the same."""
+    bare = str(name).rsplit(".", 1)[-1]
+    label = FIELD_LABELS.get(bare)
+    return str(label) if label is not None else bare.replace("_", " ")
+
+
+def reason_label(category: str) -> str:
+    """The reason's category in words; its free text is never shown to the customer."""
+    if category in RevealReason.values:
+        return str(RevealReason(category).label)
+    return gettext("Other reason")
+
+
+def _cursor_of(entry_id: int) -> str:
+    # Keyed, so the cursor tells nothing about how many entries the whole log holds.
+    return blind_index(CURSOR_PURPOSE, str(entry_id))[:32]
+
+
+def _present(entry: AuditEntry) -> AccessLogEntry:
+    fields = list(dict.fromkeys(field_label(name) for name in entry.fields or ()))
+    roles = _role_labels(entry.actor_roles)
+    return AccessLogEntry(
+        at=entry.at,
+        viewer_role=", ".join(roles) if roles else gettext("Staff"),
+        viewer_ref=viewer_ref(entry.actor_id),
+        fields=tuple(fields),
+        reason=reason_label(entry.reason_category),
+        cursor=_cursor_of(entry.pk),
+    )
+
+
+def access_log_of_customer(
+    *, customer_id: uuid.UUID, cursor: str | None = None, limit: int = ACCESS_LOG_PAGE_SIZE
+) -> AccessLogPage:
+    """One page of the reveals of this customer's data, newest first.
+
+    Only the customer's own entries are read (the audit selector filters on the subject), and
+    only reveals: refused attempts stay in the audit log. An unknown or altered cursor is
+    refused rather than silently restarting, so an app never shows a page twice.
+    """
+    reveals = reveals_of_subject(customer_id)
+    start = 0
+    if cursor:
+        cursors = [_cursor_of(entry.pk) for entry in reveals]
+        if cursor not in cursors:
+            message = gettext("This page link is not valid; start from the first page.")
+            raise ApplicationError("invalid_cursor", message, field_errors={"cursor": [message]})
+        start = cursors.index(cursor) + 1
+    window = reveals[start : start + limit + 1]
+    entries = [_present(entry) for entry in window[:limit]]
+    more = len(window) > limit
+    return AccessLogPage(entries=entries, next_cursor=entries[-1].cursor if more else None)

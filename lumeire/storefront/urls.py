@@ -8,6 +8,7 @@ from django.urls import path
 
 from lumeire.storefront import (
     views,
+    views_access_log,
     views_account,
     views_cart,
     views_catalogue,
@@ -71,6 +72,7 @@ urlpatterns = [
         views_orders.order_invoice_pdf,
         name="order_invoice_pdf",
     ),
+    path("account/access-log/", views_access_log.access_log, name="access_log"),
     path("account/profile/", views_account.profile_change, name="profile_change"),
     path("account/email/", views_account.email_change, name="email_change"),
     path("account/password/", views_account.password_change_page, name="password_change"),

@@ -24,6 +24,8 @@ from lumeire.accounts.models import (
 )
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.services.two_factor import two_factor_check
+from lumeire.audit.models import AuditAction
+from lumeire.audit.services import audit_record
 from lumeire.core.tokens import new_secret, secret_hash
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,13 @@ def sign_in_check(
             user=None,
             channel=channel,
         )
+        if kind == AccountKind.CUSTOMER:  # the staff sign-in records its own lockouts
+            audit_record(
+                actor=None,
+                action=AuditAction.CUSTOMER_LOCKED_OUT,
+                reason=f"login_ref {login_ref(login)}",
+                client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+            )
         raise _locked_out_error()
     if user is None:
         sign_in_event_record(

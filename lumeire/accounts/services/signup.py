@@ -31,6 +31,8 @@ from lumeire.accounts.validators import (
     validate_recovery_answer,
     validate_username,
 )
+from lumeire.audit.models import AuditAction
+from lumeire.audit.services import audit_record
 from lumeire.core.identity import parse_identity_number
 from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.privacy.models import PolicyAcceptance
@@ -131,22 +133,41 @@ def _record_conflicts(
 ) -> None:
     address_ref = client_ref(address)
     if email_owner is not None:
-        SignupConflict.objects.create(
-            kind=SignupConflictKind.EMAIL,
-            existing_user=email_owner,
-            index_ref=email_ref,
-            client_ref=address_ref,
+        _conflict_record(
+            SignupConflict.objects.create(
+                kind=SignupConflictKind.EMAIL,
+                existing_user=email_owner,
+                index_ref=email_ref,
+                client_ref=address_ref,
+            ),
+            "email",
         )
         email_user(email_owner, "signup_attempt_email")
     if identity_owner is not None:
-        SignupConflict.objects.create(
-            kind=SignupConflictKind.IDENTITY_NUMBER,
-            existing_user=identity_owner,
-            index_ref=identity_ref,
-            client_ref=address_ref,
+        _conflict_record(
+            SignupConflict.objects.create(
+                kind=SignupConflictKind.IDENTITY_NUMBER,
+                existing_user=identity_owner,
+                index_ref=identity_ref,
+                client_ref=address_ref,
+            ),
+            "identity_number",
         )
         if identity_owner != email_owner:
             email_user(identity_owner, "signup_attempt_identity")
+
+
+def _conflict_record(conflict: SignupConflict, field: str) -> None:
+    """Audit a sign-up that met an existing account: the field's name, never its value."""
+    audit_record(
+        actor=None,
+        action=AuditAction.SIGNUP_CONFLICT,
+        target_type="accounts.signupconflict",
+        target_id=str(conflict.pk),
+        subject_id=conflict.existing_user_id,
+        fields=[field],
+        client_ref=conflict.client_ref,
+    )
 
 
 def _identity_owner(identity_ref: str) -> User | None:

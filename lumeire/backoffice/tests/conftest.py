@@ -8,7 +8,13 @@ from django.test import Client
 from lumeire.accounts.models import User
 from lumeire.backoffice.services import CATALOGUE_MANAGER
 from lumeire.backoffice.staff_roles import CUSTOMER_SERVICE, FULFILMENT, OWNER
-from lumeire.backoffice.tests.factories import make_staff, signed_in
+from lumeire.backoffice.tests.factories import make_staff, signed_in, staff_client
+
+
+@pytest.fixture(name="staff_client")
+def _staff_client(db):
+    """``staff_client(user)``: a browser signed in with password and a real one-time code."""
+    return staff_client
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,12 @@ from django.core.management import CommandError, call_command
 
 from lumeire.accounts.models import AccountKind, User
 from lumeire.accounts.tests.factories import make_customer
-from lumeire.backoffice.errors import StaffError
+from lumeire.audit.models import AuditAction, AuditEntry
 from lumeire.backoffice.management.commands import create_staff
-from lumeire.backoffice.services import CATALOGUE_MANAGER, staff_create
+from lumeire.backoffice.services import CATALOGUE_MANAGER
 from lumeire.backoffice.tests.factories import STAFF_PASSWORD
+from lumeire.staff.errors import StaffError
+from lumeire.staff.services import staff_create
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,61 @@ def test_command_asks_what_is_missing(monkeypatch):
     assert list(user.groups.values_list("name", flat=True)) == [CATALOGUE_MANAGER]
 
 
+def test_command_offers_the_seven_roles_and_takes_several_by_number(monkeypatch, capsys):
+    replies = iter(["sara.staff", "sara@example.com", "Wizard, 9", "", "3, Legal counsel, 3"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(replies))
+    monkeypatch.setattr(create_staff.getpass, "getpass", lambda prompt: STAFF_PASSWORD)
+    call_command("create_staff")
+    output = capsys.readouterr()
+    for number, name in enumerate(
+        [
+            "Owner",
+            "Customer service",
+            "Fulfilment",
+            "Catalogue manager",
+            "Compliance officer",
+            "Legal counsel",
+            "Analyst",
+        ],
+        start=1,
+    ):
+        assert f"  {number}. {name}" in output.out
+    assert "Unknown role: Wizard, 9. Choose from the list." in output.err
+    assert "Choose at least one role." in output.err
+    user = _found("sara.staff")
+    assert sorted(user.groups.values_list("name", flat=True)) == ["Fulfilment", "Legal counsel"]
+
+
+def test_command_records_the_roles_given_in_the_audit_log(password_file):
+    call_command(
+        "create_staff",
+        username="huda.staff",
+        email="huda@example.com",
+        group=["Compliance officer", "Analyst"],
+        password_file=password_file(STAFF_PASSWORD),
+        interactive=False,
+    )
+    user = _found("huda.staff")
+    entry = AuditEntry.objects.get(action=AuditAction.ROLES_CHANGED)
+    assert (entry.actor_kind, entry.actor_id) == ("system", None)
+    assert (entry.target_type, entry.target_id) == ("accounts.user", str(user.pk))
+    assert entry.fields == ["groups"]
+    assert entry.reason == "Compliance officer, Analyst"
+    assert "huda" not in entry.reason
+
+
+def test_unknown_role_is_refused_before_anything_is_asked_or_made(monkeypatch, password_file):
+    monkeypatch.setattr(create_staff.getpass, "getpass", lambda prompt: pytest.fail("asked"))
+    with pytest.raises(CommandError) as refused:
+        call_command("create_staff", username="x.staff", email="x@example.com", group=["Admin"])
+    assert str(refused.value) == (
+        "Unknown role: Admin. The roles are: Owner, Customer service, Fulfilment, "
+        "Catalogue manager, Compliance officer, Legal counsel, Analyst. Nothing was created."
+    )
+    assert _found("x.staff") is None
+    assert not AuditEntry.objects.exists()
+
+
 def test_two_different_passwords_create_nothing(monkeypatch):
     answers = iter([STAFF_PASSWORD, STAFF_PASSWORD + "!"])
     monkeypatch.setattr(create_staff.getpass, "getpass", lambda prompt: next(answers))
@@ -105,7 +162,7 @@ def test_weak_password_creates_nothing(password_file, password, message):
 
 def test_unknown_group_creates_nothing(password_file):
     users = User.objects.count()
-    with pytest.raises(CommandError, match=r"groups: No group is named Catalog wizards\."):
+    with pytest.raises(CommandError, match=r"Unknown role: Catalog wizards\. The roles are"):
         call_command(
             "create_staff",
             username="lost.staff",
@@ -118,12 +175,33 @@ def test_unknown_group_creates_nothing(password_file):
     assert Group.objects.get(name=CATALOGUE_MANAGER).user_set.count() == 0
 
 
+def test_the_service_refuses_a_group_that_does_not_exist():
+    with pytest.raises(StaffError) as refused:
+        staff_create(
+            username="lost.staff",
+            email="lost@example.com",
+            password=STAFF_PASSWORD,
+            groups=["Catalog wizards"],
+        )
+    assert refused.value.field_errors == {"groups": ["No group is named Catalog wizards."]}
+    assert _found("lost.staff") is None
+    assert not AuditEntry.objects.exists()
+
+
 def test_missing_values_without_a_terminal_are_refused(password_file):
     with pytest.raises(CommandError, match="Give --email"):
         call_command("create_staff", username="quiet.staff", interactive=False)
-    with pytest.raises(CommandError, match="Give --password-file"):
+    with pytest.raises(CommandError, match="Give --group"):
         call_command(
             "create_staff", username="quiet.staff", email="quiet@example.com", interactive=False
+        )
+    with pytest.raises(CommandError, match="Give --password-file"):
+        call_command(
+            "create_staff",
+            username="quiet.staff",
+            email="quiet@example.com",
+            group=[CATALOGUE_MANAGER],
+            interactive=False,
         )
     assert _found("quiet.staff") is None
 
@@ -134,6 +212,7 @@ def test_unreadable_password_file_is_refused(tmp_path):
             "create_staff",
             username="file.staff",
             email="file@example.com",
+            group=[CATALOGUE_MANAGER],
             password_file=tmp_path / "missing",
             interactive=False,
         )
@@ -164,3 +243,10 @@ def test_bad_username_and_email_are_refused_together():
         staff_create(username="a", email="not-an-email", password=STAFF_PASSWORD, groups=[])
     assert set(refused.value.field_errors) == {"username", "email"}
     assert not User.objects.exists()
+
+
+def test_the_back_office_re_exports_the_staff_service():
+    from lumeire.backoffice import services
+
+    assert services.staff_create is staff_create
+    assert services.StaffError is StaffError

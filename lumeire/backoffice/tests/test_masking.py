@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from lumeire.backoffice.masking import mask_phone, mask_text
+from lumeire.backoffice.masking import (
+    age_band,
+    mask_email,
+    mask_identity_number,
+    mask_phone,
+    mask_text,
+)
 from lumeire.vault.fields import ERASED
 
 
@@ -37,6 +45,44 @@ def test_phones_keep_only_their_start_and_last_two_digits(value, masked):
     assert mask_phone(value) == masked
 
 
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("aisha@example.com", "a***@example.com"),
+        ("  Mohammed.Al-Harbi@mail.example.sa ", "M***@mail.example.sa"),
+        ("a@b.co", "a***@b.co"),
+        ("not an email", "n*** a*** e***"),
+        ("", ""),
+    ],
+)
+def test_emails_keep_their_first_letter_and_domain(value, masked):
+    assert mask_email(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [("1234567897", "1******897"), ("2000000008", "2******008"), ("12", "******"), ("", "")],
+)
+def test_identity_numbers_keep_their_first_digit_and_last_three(value, masked):
+    assert mask_identity_number(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("born", "band"),
+    [
+        (date(1990, 5, 17), "aged 30–39"),
+        (date(1986, 5, 17), "aged 40–49"),  # forty today
+        (date(1986, 5, 18), "aged 30–39"),  # forty tomorrow
+        (date(2008, 1, 1), "aged 10–19"),
+    ],
+)
+def test_a_date_of_birth_shows_as_a_ten_year_band(born, band):
+    assert age_band(born, today=date(2026, 5, 17)) == band
+
+
 def test_an_erased_value_reads_as_erased_not_as_a_mask():
     assert mask_text(ERASED) == "[erased]"
     assert mask_phone(ERASED) == "[erased]"
+    assert mask_email(ERASED) == "[erased]"
+    assert mask_identity_number(ERASED) == "[erased]"
+    assert age_band(ERASED) == "[erased]"

@@ -288,23 +288,33 @@ def test_the_ship_button_asks_for_a_tracking_number(fulfilment, owner):
     assert f'action="{_move_url(order)}"' in content
 
 
-def test_order_roles_see_the_shipping_address_in_clear(fulfilment, customer_service, owner):
+def test_fulfilment_sees_the_address_of_an_order_ready_to_pack_in_clear(fulfilment):
     order = place_order()
-    for staff in (fulfilment, customer_service, owner):
+    content = signed_in(fulfilment).get(_detail(order)).content.decode()
+    assert SHIPPING_NAME in content
+    assert CLEAR_PHONE in content
+    assert STREET in content
+    assert "12211" in content
+    assert MASKED_NAME not in content
+
+
+def test_owner_and_customer_service_see_the_address_masked_until_they_reveal(
+    customer_service, owner
+):
+    order = place_order()
+    for staff in (customer_service, owner):
         content = signed_in(staff).get(_detail(order)).content.decode()
-        assert SHIPPING_NAME in content
-        assert CLEAR_PHONE in content
-        assert STREET in content
-        assert "12211" in content
-        assert MASKED_NAME not in content
+        assert MASKED_NAME in content
+        assert MASKED_PHONE in content
+        for clear in (SHIPPING_NAME, CLEAR_PHONE, STREET, "12211"):
+            assert clear not in content
+        assert f"{ORDERS}{order.pk}/reveal/?field=full_name" in content
 
 
 def test_other_staff_who_may_view_orders_see_the_address_masked(db):
-    analysts = Group.objects.create(name="Analysts")
-    analysts.permissions.add(Permission.objects.get(codename="view_order"))
-    analyst = make_staff(groups=["Analysts"])
+    compliance = make_staff(groups=["Compliance officer"])
     order = place_order(payment="card")
-    response = signed_in(analyst).get(_detail(order))
+    response = signed_in(compliance).get(_detail(order))
     assert response.status_code == 200
     content = response.content.decode()
     assert MASKED_NAME in content
@@ -313,17 +323,31 @@ def test_other_staff_who_may_view_orders_see_the_address_masked(db):
     for clear in (SHIPPING_NAME, "Aisha", CLEAR_PHONE, "501234567", STREET, "12211", "Jeddah"):
         assert clear not in content
     assert "4242" not in content
-    assert "Card (its details are not shown to your role)" in content
+    assert "Card ending in ****" in content
+    assert "/reveal/" not in content
     assert "No change of this order is open to your role now." in content
-    assert _move(signed_in(analyst), order, "packed")[1] == ["Your role cannot make this change."]
+    assert _move(signed_in(compliance), order, "packed")[1] == [
+        "Your role cannot make this change."
+    ]
+
+
+def test_a_group_with_the_django_permission_but_no_role_sees_no_orders(db):
+    viewers = Group.objects.create(name="Viewers")
+    viewers.permissions.add(Permission.objects.get(codename="view_order"))
+    order = place_order()
+    response = signed_in(make_staff(groups=["Viewers"])).get(_detail(order))
+    assert response.status_code == 403
 
 
 def test_card_details_follow_the_data_inventory(fulfilment, customer_service):
     order = place_order(payment="card")
-    assert "Visa ending in 4242" in signed_in(customer_service).get(_detail(order)).content.decode()
+    shown_to_service = signed_in(customer_service).get(_detail(order)).content.decode()
+    assert "Card ending in ****" in shown_to_service and "4242" not in shown_to_service
+    assert f"{ORDERS}{order.pk}/reveal/?field=card" in shown_to_service
     shown_to_fulfilment = signed_in(fulfilment).get(_detail(order)).content.decode()
     assert "4242" not in shown_to_fulfilment
-    assert "Card (its details are not shown to your role)" in shown_to_fulfilment
+    assert "Card ending in ****" in shown_to_fulfilment
+    assert "reveal/?field=card" not in shown_to_fulfilment
 
 
 def test_the_detail_page_shows_lines_totals_and_the_timeline(fulfilment, owner):

@@ -114,7 +114,7 @@ class StockWatch:
         self.thread.join(10)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_forty_customers_racing_for_the_last_five_units_make_exactly_five_orders():
     variant = shelf_variant(stock=5, name_en="Last lantern")
     customers = [make_customer() for _ in range(40)]
@@ -160,7 +160,7 @@ def test_forty_customers_racing_for_the_last_five_units_make_exactly_five_orders
     assert sum(InvoiceSequence.objects.values_list("last", flat=True)) == sold
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_key_sent_twice_at_once_places_one_order_and_charges_once():
     customer = make_customer()
     variant = shelf_variant(stock=10)
@@ -186,7 +186,7 @@ def test_one_key_sent_twice_at_once_places_one_order_and_charges_once():
         assert retries.count == 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_customers_buying_two_products_in_opposite_order_both_succeed():
     # Carts list the same two variants added in opposite orders; locks are taken by variant id,
     # so no checkout waits for another that waits for it.

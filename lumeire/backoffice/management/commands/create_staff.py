@@ -5,19 +5,19 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lumeire.backoffice.errors import StaffError
-from lumeire.backoffice.services import staff_create
+from lumeire.staff.errors import StaffError
+from lumeire.staff.services import ROLE_NAMES, staff_create
 
 
 class Command(BaseCommand):
     help = (
-        "Open a staff account and put it in one or more groups (for example "
-        '"Catalogue manager"). The password is asked for, or read from --password-file; '
-        "it is never taken from the command line, where shell history and process lists "
-        "would keep it."
+        "Open a staff account with one or more roles ("
+        + ", ".join(ROLE_NAMES)
+        + "). The roles are asked for when no --group is given. The password is asked for, "
+        "or read from --password-file; it is never taken from the command line, where shell "
+        "history and process lists would keep it."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             action="append",
             dest="groups",
             metavar="NAME",
-            help="A group to join; repeat for several. Asked for when left out.",
+            help="A role to hold (its group name); repeat for several. Asked for when left out.",
         )
         parser.add_argument(
             "--password-file",
@@ -52,7 +52,16 @@ class Command(BaseCommand):
         email = options["email"] or self._ask("Email: ", "--email", interactive)
         groups = options["groups"]
         if groups is None:
-            groups = self._ask_groups(interactive)
+            groups = self._ask_roles(interactive)
+        unknown = [name for name in groups if name.strip() and name.strip() not in ROLE_NAMES]
+        if unknown:
+            raise CommandError(
+                "Unknown role: "
+                + ", ".join(unknown)
+                + ". The roles are: "
+                + ", ".join(ROLE_NAMES)
+                + ". Nothing was created."
+            )
         password = self._password(options["password_file"], interactive)
         try:
             user = staff_create(username=username, email=email, password=password, groups=groups)
@@ -72,13 +81,34 @@ class Command(BaseCommand):
         except EOFError:
             raise CommandError(f"Give {option}: there is no terminal to ask.") from None
 
-    def _ask_groups(self, interactive: bool) -> list[str]:
+    def _ask_roles(self, interactive: bool) -> list[str]:
+        """Offer the seven roles by number; several may be chosen, unknown answers ask again."""
         if not interactive:
-            return []
-        known = ", ".join(Group.objects.order_by("name").values_list("name", flat=True))
-        self.stdout.write(f"Groups: {known or '(none yet)'}")
-        answer = self._ask("Groups to join, separated by commas (empty: none): ", "--group", True)
-        return [name.strip() for name in answer.split(",") if name.strip()]
+            raise CommandError("Give --group (nothing is asked with --no-input).")
+        self.stdout.write("Roles:")
+        for number, name in enumerate(ROLE_NAMES, start=1):
+            self.stdout.write(f"  {number}. {name}")
+        while True:
+            answer = self._ask(
+                "Roles to hold, by number or name, separated by commas: ", "--group", True
+            )
+            chosen: list[str] = []
+            wrong: list[str] = []
+            for part in (piece.strip() for piece in answer.split(",")):
+                if not part:
+                    continue
+                if part.isdigit() and 1 <= int(part) <= len(ROLE_NAMES):
+                    chosen.append(ROLE_NAMES[int(part) - 1])
+                elif part in ROLE_NAMES:
+                    chosen.append(part)
+                else:
+                    wrong.append(part)
+            if wrong:
+                self.stderr.write(f"Unknown role: {', '.join(wrong)}. Choose from the list.")
+            elif not chosen:
+                self.stderr.write("Choose at least one role.")
+            else:
+                return list(dict.fromkeys(chosen))
 
     def _password(self, password_file: Path | None, interactive: bool) -> str:
         if password_file is not None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
+from lumeire.audit.models import AuditAction
+from lumeire.audit.services import audit_record
 from lumeire.vault.keyring import get_keyring
 from lumeire.vault.selectors import data_keys_to_rotate
 from lumeire.vault.services import rotate_batch
@@ -35,6 +38,15 @@ class Command(BaseCommand):
                 total += done
                 bar.update(done)
         left = data_keys_to_rotate().count()
+        with transaction.atomic():
+            # The batches commit one by one; the run as a whole is recorded once, by the store.
+            audit_record(
+                actor=None,
+                action=AuditAction.KEY_ROTATION,
+                target_type="vault.datakey",
+                target_id=current,
+                reason=f"{total} data keys re-wrapped under master key {current}; {left} left",
+            )
         self.stdout.write(f"Re-wrapped {total} data keys under master key {current}; {left} left.")
         if left:
             raise SystemExit(1)

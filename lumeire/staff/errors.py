@@ -1,4 +1,4 @@
-"""Why a staff account was not created."""
+"""Why a staff account was not created or changed."""
 
 from __future__ import annotations
 

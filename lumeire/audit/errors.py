@@ -1,0 +1,13 @@
+"""What the audit log refuses."""
+
+from __future__ import annotations
+
+from lumeire.core.errors import ApplicationError
+
+
+class AuditLogImmutableError(RuntimeError):
+    """An attempt to change or delete an audit entry: a bug or tampering, never a user's input."""
+
+
+class AuditReasonError(ApplicationError):
+    """A reason that cannot be recorded as given (too long); nothing is recorded."""

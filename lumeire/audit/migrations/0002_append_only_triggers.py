@@ -1,0 +1,21 @@
+"""The database refuses UPDATE and DELETE of audit entries, whoever asks (see protection.py)."""
+
+from django.db import migrations
+
+from lumeire.audit.protection import protect_statements, unprotect_statements
+
+
+def protect(apps, schema_editor):
+    for statement in protect_statements(schema_editor.connection.vendor):
+        schema_editor.execute(statement, params=None)
+
+
+def unprotect(apps, schema_editor):
+    for statement in unprotect_statements(schema_editor.connection.vendor):
+        schema_editor.execute(statement, params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_initial")]
+
+    operations = [migrations.RunPython(protect, unprotect, elidable=False)]

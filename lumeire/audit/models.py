@@ -1,0 +1,143 @@
+"""The audit log: append-only entries linked by a hash chain, and the head that orders appends.
+
+Entries hold who, what, which record and which fields (names, never values); the database and
+the ORM both refuse to change or delete them (see ``protection.py``). No foreign key: the log
+outlives the accounts it names and the audit app imports no domain app.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lumeire.audit.chain import GENESIS_HASH, HASHED_COLUMNS
+from lumeire.audit.errors import AuditLogImmutableError
+
+REASON_MAX_LENGTH = 500
+
+
+class AuditAction(models.TextChoices):
+    REVEAL = "reveal", _("Personal value revealed")
+    REVEAL_REFUSED = "reveal_refused", _("Reveal refused")
+    EXPORT = "export", _("Export")
+    ORDER_CHANGED = "order_changed", _("Order changed by staff")
+    CUSTOMER_CHANGED = "customer_changed", _("Customer changed by staff")
+    STAFF_SIGN_IN = "staff_sign_in", _("Staff sign-in")
+    STAFF_SIGN_IN_FAILED = "staff_sign_in_failed", _("Staff sign-in failed")
+    STAFF_LOCKED_OUT = "staff_locked_out", _("Staff locked out")
+    CUSTOMER_LOCKED_OUT = "customer_locked_out", _("Customer locked out")
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+    KEY_ROTATION = "key_rotation", _("Key rotation")
+    SIGNUP_CONFLICT = "signup_conflict", _("Sign-up conflict")
+    AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
+
+
+class RevealReason(models.TextChoices):
+    """Why a staff member looked: the category a customer sees on "who looked at my data"."""
+
+    ORDER_SUPPORT = "order_support", _("Order support")
+    DELIVERY = "delivery", _("Delivery")
+    FRAUD_REVIEW = "fraud_review", _("Fraud review")
+    LEGAL_REQUEST = "legal_request", _("Legal request")
+    CUSTOMER_REQUEST = "customer_request", _("Customer's own request")
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    CUSTOMER = "customer", _("Customer")
+    SYSTEM = "system", _("System")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes are refused as single ones are: the log only grows."""
+
+    def update(self, **kwargs):
+        raise AuditLogImmutableError("audit entries cannot be changed")
+
+    def delete(self):
+        raise AuditLogImmutableError("audit entries cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogImmutableError("audit entries cannot be changed")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AuditLogImmutableError("audit entries are written by audit_record only")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        raise AuditLogImmutableError("audit entries cannot be deleted")
+
+    def _update(self, values):
+        raise AuditLogImmutableError("audit entries cannot be changed")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened to personal data or to who may see it; written by audit_record."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
+    actor_id = models.UUIDField(_("actor"), null=True, blank=True)
+    actor_roles = models.CharField(_("actor roles"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target"), max_length=64, blank=True)
+    subject_id = models.UUIDField(_("customer"), null=True, blank=True)
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    reason_category = models.CharField(
+        _("reason category"), max_length=32, choices=RevealReason.choices, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
+    client_ref = models.CharField(_("client reference"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    not_personal = {
+        "actor_id": "a staff or customer account id, never a name",
+        "subject_id": "the customer's account id, never a value of theirs",
+        "client_ref": "a keyed hash of the client address, never the address",
+    }
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ("-id",)
+        base_manager_name = "objects"
+        indexes = [
+            models.Index(fields=["subject_id", "action"], name="audit_subject_action"),
+            models.Index(fields=["actor_id"], name="audit_actor"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            models.Index(fields=["at"], name="audit_at"),
+            models.Index(fields=["action"], name="audit_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit entry {self.pk}"
+
+    def save(self, *args, **kwargs):
+        """Only audit_record inserts (with force_insert); anything else is a change and refused."""
+        if not (self._state.adding and kwargs.get("force_insert")):
+            raise AuditLogImmutableError("audit entries are written by audit_record only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogImmutableError("audit entries cannot be deleted")
+
+    def hashed_row(self) -> tuple:
+        return tuple(getattr(self, column) for column in HASHED_COLUMNS)
+
+
+class AuditHead(models.Model):
+    """The last entry's id and hash, one row locked per append so the chain never forks."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit head at entry {self.last_id}"

@@ -1,0 +1,58 @@
+"""The seven role groups exist, hold only the model permissions their roles need, and reverse."""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from lumeire.staff.access import GROUP_OF_ROLE
+from lumeire.staff.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("lumeire.backoffice.migrations.0003_remaining_roles")
+NEW = ["Compliance officer", "Legal counsel", "Analyst"]
+
+
+def _codenames(name: str) -> set[str]:
+    group = Group.objects.get(name=name)
+    return {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def test_every_role_has_its_group():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(GROUP_OF_ROLE.values())
+    assert set(GROUP_OF_ROLE) == set(Role)
+
+
+def test_new_roles_hold_only_what_their_permissions_need():
+    assert _codenames("Compliance officer") == {"orders.view_order"}
+    assert _codenames("Legal counsel") == set()
+    assert _codenames("Analyst") == set()
+
+
+def test_the_migration_reverses_and_reapplies_without_touching_other_groups():
+    editor = SimpleNamespace(connection=connection)
+    before = set(Group.objects.values_list("name", flat=True))
+    migration.remove_groups(apps, editor)
+    assert set(Group.objects.values_list("name", flat=True)) == before - set(NEW)
+    migration.create_groups(apps, editor)
+    migration.create_groups(apps, editor)  # twice: still one of each
+    assert set(Group.objects.values_list("name", flat=True)) == before
+    assert Group.objects.filter(name__in=NEW).count() == 3
+    assert _codenames("Compliance officer") == {"orders.view_order"}
+
+
+def test_the_audit_log_names_the_same_roles_for_the_same_groups():
+    """The audit app sits below staff and keeps its own copy of the group map: they must agree."""
+    from lumeire.audit.services import ROLE_OF_GROUP_NAME
+    from lumeire.staff.access import ROLE_OF_GROUP
+
+    assert {group: role.value for group, role in ROLE_OF_GROUP.items()} == ROLE_OF_GROUP_NAME
