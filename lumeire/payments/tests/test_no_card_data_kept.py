@@ -137,6 +137,8 @@ def test_the_gateways_own_tables_hold_only_the_last_four_digits_and_no_cvc():
 
     for table in ("payments_testgatewaycard", "payments_testgatewaycharge"):
         for column, value in _cells(table):
+            if column == "id":
+                continue  # a row counter, which may well pass 123 in a long run
             text = _text(value)
             assert text != CVC and text != int(CVC), (table, column)
             assert "424242" not in text, (table, column)
