@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "lumeire.core",
     "lumeire.vault",
     "lumeire.audit",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "lumeire.invoicing",
     "lumeire.orders",
     "lumeire.checkout",
+    "lumeire.exports",
     "lumeire.storefront",
     "lumeire.backoffice",
     # After the back office, so its admin/base_site.html wins; no autodiscovery: one site only.
@@ -64,12 +67,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lumeire.core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside session, CSRF and messages, so it sees (and polices) every cookie they set.
+    "lumeire.privacy.middleware.CookieConsentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lumeire.accounts.middleware.SessionLimitsMiddleware",
+    "lumeire.storefront.policy_gate.PolicyAcceptanceMiddleware",
     "lumeire.accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,6 +164,12 @@ CACHES["shared"] = (
         "LOCATION": "lumeire_shared_cache",
     }
 )
+
+# Background tasks (django-tasks): queued in the database, run by `manage.py db_worker`, which
+# `make run` starts beside gunicorn. Tests switch to the immediate backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Export files: sealed, outside MEDIA_ROOT and static files, never behind a URL.
+LUMEIRE_EXPORTS_DIR = VAR_DIR / "exports"
 
 # --- Accounts and passwords -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -308,6 +320,11 @@ LUMEIRE_SELLER_NAME_AR = env_str("LUMEIRE_SELLER_NAME_AR", "شركة لوميي�
 LUMEIRE_VAT_NUMBER = env_str("LUMEIRE_VAT_NUMBER", "300000000000003")
 # Countries the store delivers to (ISO 3166 codes); addresses elsewhere are refused at checkout.
 LUMEIRE_SHIPPING_COUNTRIES = tuple(env_list("LUMEIRE_SHIPPING_COUNTRIES") or ["SA"])
+# Retention and erasure (days); `manage.py purge_expired` applies them.
+LUMEIRE_ERASURE_GRACE_DAYS = env_int("LUMEIRE_ERASURE_GRACE_DAYS", 14)
+LUMEIRE_GUEST_CART_DAYS = env_int("LUMEIRE_GUEST_CART_DAYS", 30)
+LUMEIRE_SIGN_IN_EVENT_DAYS = env_int("LUMEIRE_SIGN_IN_EVENT_DAYS", 180)
+LUMEIRE_INACTIVE_ACCOUNT_DAYS = env_int("LUMEIRE_INACTIVE_ACCOUNT_DAYS", 1095)
 
 # The vault: keys never live in the database. The first master key encrypts; retired ones
 # still decrypt until `manage.py vault_rotate` has re-wrapped every data key.

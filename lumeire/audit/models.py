@@ -31,6 +31,13 @@ class AuditAction(models.TextChoices):
     KEY_ROTATION = "key_rotation", _("Key rotation")
     SIGNUP_CONFLICT = "signup_conflict", _("Sign-up conflict")
     AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
+    ERASURE_REQUESTED = "erasure_requested", _("Account deletion requested")
+    ERASURE_CONFIRMED = "erasure_confirmed", _("Account deletion confirmed")
+    ERASURE_CANCELLED = "erasure_cancelled", _("Account deletion cancelled")
+    ERASED = "erased", _("Account erased")
+    PURGED = "purged", _("Expired data purged")
+    BREACH_REPORT = "breach_report", _("Breach report prepared")
+    POLICY_PUBLISHED = "policy_published", _("Privacy policy version published")
 
 
 class RevealReason(models.TextChoices):

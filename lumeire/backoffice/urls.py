@@ -7,8 +7,10 @@ from lumeire.backoffice import (
     catalog_admin,  # noqa: F401 - registers the catalogue pages
     customers_admin,  # noqa: F401 - registers the customer pages
     orders_admin,  # noqa: F401 - registers the order pages
+    policy_admin,
     shipping_admin,  # noqa: F401 - registers the delivery options
 )
 from lumeire.backoffice.sites import backoffice_site
 
-urlpatterns = [path("", backoffice_site.urls)]
+# The policy pages come first: the site's catch-all would otherwise answer their addresses.
+urlpatterns = [*policy_admin.urlpatterns, path("", backoffice_site.urls)]

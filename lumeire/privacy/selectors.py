@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +11,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
+from lumeire.accounts.models import AccountKind
 from lumeire.audit.models import AuditEntry, RevealReason
 from lumeire.audit.selectors import reveals_of_subject
 from lumeire.core.errors import ApplicationError
-from lumeire.privacy.models import PolicyVersion
+from lumeire.privacy.models import PolicyAcceptance, PolicyStatus, PolicyVersion
 from lumeire.staff.access import ROLE_OF_GROUP
 from lumeire.staff.roles import Role
 from lumeire.vault.blind_index import blind_index
@@ -22,7 +24,9 @@ from lumeire.vault.blind_index import blind_index
 def current_policy_version() -> PolicyVersion | None:
     """The newest published version already in effect."""
     return (
-        PolicyVersion.objects.filter(published=True, effective_at__lte=timezone.now())
+        PolicyVersion.objects.filter(
+            status=PolicyStatus.PUBLISHED, effective_at__lte=timezone.now()
+        )
         .order_by("-version")
         .first()
     )
@@ -32,7 +36,101 @@ def policy_version_get(version: int | None) -> PolicyVersion | None:
     """A published version by number, or the current one when ``version`` is None."""
     if version is None:
         return current_policy_version()
-    return PolicyVersion.objects.filter(published=True, version=version).first()
+    return PolicyVersion.objects.filter(status=PolicyStatus.PUBLISHED, version=version).first()
+
+
+def policy_versions() -> list[PolicyVersion]:
+    """Every version, drafts included, newest first (the back office's list)."""
+    return list(PolicyVersion.objects.order_by("-version"))
+
+
+def policy_draft() -> PolicyVersion | None:
+    """The open draft, if someone started one."""
+    return PolicyVersion.objects.filter(status=PolicyStatus.DRAFT).order_by("-version").first()
+
+
+def policy_version_any(version: int) -> PolicyVersion | None:
+    """A version by number whatever its status (for staff who draft and compare)."""
+    return PolicyVersion.objects.filter(version=version).first()
+
+
+def policy_acceptance_required(user) -> PolicyVersion | None:
+    """The version in force when this signed-in customer has not accepted it yet, else None.
+
+    Only customers are asked: staff accept nothing here. The answer is kept on the user object
+    for the rest of the request, so the gate costs two small queries per request at most.
+    """
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != (
+        AccountKind.CUSTOMER
+    ):
+        return None
+    cached = getattr(user, _ACCEPTANCE_CACHE, _MISSING)
+    if cached is not _MISSING:
+        return cached
+    current = current_policy_version()
+    needed = None
+    if current is not None:
+        latest = (
+            PolicyAcceptance.objects.filter(user=user)
+            .order_by("-version__version")
+            .values_list("version__version", flat=True)
+            .first()
+        )
+        if latest is None or latest < current.version:
+            needed = current
+    setattr(user, _ACCEPTANCE_CACHE, needed)
+    return needed
+
+
+_ACCEPTANCE_CACHE = "_lumeire_policy_acceptance_required"
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    """One section compared with the version in force: unified-diff lines per language."""
+
+    key: str
+    title: str
+    status: str  # "added", "removed", "changed", "same"
+    lines: dict[str, list[str]]
+
+
+def policy_diff(draft: PolicyVersion, against: PolicyVersion | None) -> list[SectionDiff]:
+    """What a draft changes, section by section and language by language, as stored text
+    (the generated parts are the same markers on both sides)."""
+    old = {section["key"]: section for section in (against.sections if against else [])}
+    new = {section["key"]: section for section in draft.sections}
+    keys = list(new) + [key for key in old if key not in new]
+    result = []
+    for key in keys:
+        before, after = old.get(key), new.get(key)
+        lines: dict[str, list[str]] = {}
+        for lang in ("en", "ar"):
+            text_before = _section_text(before, lang)
+            text_after = _section_text(after, lang)
+            lines[lang] = list(
+                difflib.unified_diff(
+                    text_before.splitlines(), text_after.splitlines(), lineterm="", n=1
+                )
+            )[2:]
+        if before is None:
+            status = "added"
+        elif after is None:
+            status = "removed"
+        elif any(lines.values()):
+            status = "changed"
+        else:
+            status = "same"
+        title = (after or before)["title"].get("en", key)
+        result.append(SectionDiff(key=key, title=title, status=status, lines=lines))
+    return result
+
+
+def _section_text(section: dict | None, lang: str) -> str:
+    if section is None:
+        return ""
+    return f"# {section['title'].get(lang, '')}\n{section['body'].get(lang, '')}"
 
 
 # --- Who looked at my data -------------------------------------------------------------------

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     STAFF_MANAGE = "staff.manage"
     AGGREGATES_VIEW = "aggregates.view"
+    POLICY_MANAGE = "policy.manage"  # draft, compare and publish privacy policy versions
 
 
 P = Permission
@@ -63,7 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMPLIANCE_OFFICER: frozenset(
         {P.ORDERS_VIEW, P.CUSTOMERS_VIEW, P.CUSTOMERS_SEARCH, P.AUDIT_VIEW}
     ),
-    Role.LEGAL_COUNSEL: frozenset({P.CUSTOMERS_VIEW}),
+    Role.LEGAL_COUNSEL: frozenset({P.CUSTOMERS_VIEW, P.POLICY_MANAGE}),
     Role.ANALYST: frozenset({P.AGGREGATES_VIEW}),
 }
 

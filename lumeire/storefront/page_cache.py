@@ -5,6 +5,10 @@ page they get depends only on its URL (the language is part of it) and on the ca
 worker keeps such pages in its own memory (the "pages" cache), keyed by the catalogue version
 from the shared cache, so one staff edit retires every copy in every worker at once.
 
+The cookie banner is part of the page, so the key also says whether the visitor has made their
+cookie choice (the banner shows until they have); a visitor whose recently-viewed cookie lists
+products sees them on the page, so they never get the shared copy.
+
 The add-to-cart form's CSRF token is the one part that differs per visitor: it is cut out before
 a page is stored and the visitor's own token is put back when it is served.
 """
@@ -22,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
+from lumeire.privacy.cookies import RECENTLY_VIEWED_COOKIE_NAME, consent_state
 from lumeire.storefront.shelves import store_catalogue
 
 PAGE_LIFETIME_SECONDS = 600
@@ -32,7 +37,8 @@ _TOKEN_PLACEHOLDER = b"\x00csrf\x00"
 def _key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     # The request's catalogue object reads the version once for the page and its fragments.
-    return f"page:{store_catalogue(request).version}:{path}"
+    banner = "chosen" if consent_state(request).chosen else "banner"
+    return f"page:{store_catalogue(request).version}:{banner}:{path}"
 
 
 def _shareable(request: HttpRequest) -> bool:
@@ -41,6 +47,7 @@ def _shareable(request: HttpRequest) -> bool:
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and RECENTLY_VIEWED_COOKIE_NAME not in request.COOKIES
     )
 
 

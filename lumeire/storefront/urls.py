@@ -13,7 +13,11 @@ from lumeire.storefront import (
     views_cart,
     views_catalogue,
     views_checkout,
+    views_consent,
+    views_erasure,
+    views_exports,
     views_orders,
+    views_policy,
     views_recovery,
     views_sign_in,
     views_two_factor,
@@ -40,6 +44,8 @@ urlpatterns = [
     path("orders/<str:number>/placed/", views_checkout.order_placed, name="order_placed"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/v<int:version>/", views.privacy, name="privacy_version"),
+    path("privacy/accept/", views_policy.policy_accept_page, name="policy_accept"),
+    path("privacy/cookies/", views_consent.consent, name="consent"),
     # Opening an account and signing in.
     path("account/sign-up/", views_sign_in.sign_up, name="sign_up"),
     path("account/sign-up/check-email/", views_sign_in.sign_up_done, name="sign_up_done"),
@@ -61,6 +67,14 @@ urlpatterns = [
         views_recovery.email_confirmation_link,
         name="email_confirm_link",
     ),
+    # Delete my account (the fixed address comes before the one with a secret).
+    path("account/delete/", views_erasure.erasure_request_page, name="erasure_request"),
+    path("account/delete/confirm/", views_erasure.erasure_confirm_page, name="erasure_confirm"),
+    path(
+        "account/delete/confirm/<slug:token>/",
+        views_erasure.erasure_confirmation_link,
+        name="erasure_confirm_link",
+    ),
     # My account.
     path("account/", views_account.account, name="account"),
     path("account/orders/", views_orders.order_list, name="orders"),
@@ -73,6 +87,12 @@ urlpatterns = [
         name="order_invoice_pdf",
     ),
     path("account/access-log/", views_access_log.access_log, name="access_log"),
+    path("account/my-data/", views_exports.exports, name="exports"),
+    path(
+        "account/my-data/<uuid:export_id>/download/",
+        views_exports.export_file,
+        name="export_file",
+    ),
     path("account/profile/", views_account.profile_change, name="profile_change"),
     path("account/email/", views_account.email_change, name="email_change"),
     path("account/password/", views_account.password_change_page, name="password_change"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from lumeire.core.request_context import current_request_id
 from lumeire.core.selectors import database_is_reachable
+from lumeire.privacy.policy import rendered_sections
 from lumeire.privacy.selectors import policy_version_get
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,12 @@ def privacy(request: HttpRequest, version: int | None = None) -> HttpResponse:
     """The policy in force (or an earlier version), read before sharing anything.
 
     The text comes from the published PolicyVersion, so the page is exactly what a customer
-    accepts at sign-up.
+    accepts; its generated parts are filled in from the running system as the page renders.
     """
     policy = policy_version_get(version)
     if policy is None:
         raise Http404
-    sections = policy.sections_in(translation.get_language() or "en")
+    sections = rendered_sections(policy, translation.get_language() or "en")
     introduction = next((s for s in sections if s["key"] == "introduction"), None)
     parts = [
         {**section, "ordinal": _ORDINALS.get(section["key"], "")}

@@ -155,6 +155,9 @@ def sign_in_check(
     forget_failures_of(login, user.get_username())
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
+    from lumeire.privacy.erasure import erasure_cancel_on_sign_in  # privacy imports accounts
+
+    erasure_cancel_on_sign_in(user)
     return user
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
 from lumeire.api.tests.helpers import send, sign_in
-from lumeire.privacy.models import PolicyAcceptance, PolicyVersion
+from lumeire.privacy.models import PolicyAcceptance, PolicyStatus, PolicyVersion
 from lumeire.privacy.services import policy_accept
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,10 @@ SECTIONS = [
 
 def publish(version: int, *, published: bool = True) -> PolicyVersion:
     return PolicyVersion.objects.create(
-        version=version, effective_at=timezone.now(), sections=SECTIONS, published=published
+        version=version,
+        effective_at=timezone.now(),
+        sections=SECTIONS,
+        status=PolicyStatus.PUBLISHED if published else PolicyStatus.DRAFT,
     )
 
 

@@ -1,19 +1,26 @@
-"""/api/v1/privacy/: the policy text in the request's language, accepting a version, and who
-looked at the customer's data."""
+"""/api/v1/privacy/: the policy text in the request's language, accepting a version, who
+looked at the customer's data, and exports of all of it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from ninja import Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import Field
 
+from lumeire.accounts.pseudonyms import client_ref
 from lumeire.api.auth import customer_token
 from lumeire.api.schemas import ErrorSchema, StrictBody
 from lumeire.catalog.selectors import parse_limit
+from lumeire.exports.models import ExportStatus
+from lumeire.exports.selectors import export_get_for_customer, is_downloadable
+from lumeire.exports.services import export_download, export_request
+from lumeire.privacy.policy import rendered_sections
 from lumeire.privacy.selectors import access_log_of_customer, policy_version_get
 from lumeire.privacy.services import policy_accept
 
@@ -38,14 +45,16 @@ class PolicyAcceptIn(StrictBody):
 
 @router.get("/policy", response={200: PolicyOut, 400: ErrorSchema, 404: ErrorSchema})
 def policy(request: HttpRequest, version: int | None = None):
-    """The policy in force, or the published ``version`` asked for, in the request's language."""
+    """The policy in force, or the published ``version`` asked for, in the request's language,
+    with its generated parts (what is kept, who may see it, how it is protected, cookies) filled
+    in from the running system."""
     found = policy_version_get(version)
     if found is None:
         raise Http404
     return {
         "version": found.version,
         "effective_at": found.effective_at,
-        "sections": found.sections_in(request.LANGUAGE_CODE),
+        "sections": rendered_sections(found, request.LANGUAGE_CODE),
     }
 
 
@@ -56,7 +65,11 @@ def policy(request: HttpRequest, version: int | None = None):
 )
 def accept_policy(request: HttpRequest, payload: PolicyAcceptIn):
     """Record that the signed-in customer accepted a published version; repeating it is harmless."""
-    policy_accept(actor=request.auth, version=payload.version)
+    policy_accept(
+        actor=request.auth,
+        version=payload.version,
+        client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+    )
     return Status(204, None)
 
 
@@ -110,3 +123,111 @@ def access_log(request: HttpRequest, params: Query[AccessLogQuery]):
         ],
         "next_cursor": found.next_cursor,
     }
+
+
+# --- Exports (right of access and portability) ------------------------------------------------
+
+
+class ExportOut(Schema):
+    id: str = Field(description="The export's id.")
+    status: str = Field(
+        description="pending, ready, downloaded, expired or failed; a ready export past its 24 "
+        "hours reads as expired."
+    )
+
+
+class ExportStatusOut(ExportOut):
+    requested_at: datetime
+    expires_at: datetime | None = Field(description="When the download link stops working.")
+    download_url: str | None = Field(
+        description="GET it with the same bearer token to receive the zip, once; null unless "
+        "the export is ready."
+    )
+
+
+def _export_status(export) -> str:
+    if export.status == ExportStatus.READY and not is_downloadable(export):
+        return str(ExportStatus.EXPIRED)
+    return str(export.status)
+
+
+@router.post(
+    "/exports",
+    auth=customer_token,
+    response={202: ExportOut, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema},
+)
+def export_create(request: HttpRequest):
+    """Ask for a copy of all the customer's data, built in the background (3 a day at most)."""
+    export = export_request(actor=request.auth, language=request.LANGUAGE_CODE)
+    return Status(202, {"id": str(export.pk), "status": _export_status(export)})
+
+
+@router.get(
+    "/exports/{id}",
+    auth=customer_token,
+    response={200: ExportStatusOut, 401: ErrorSchema, 404: ErrorSchema},
+)
+@decorate_view(never_cache)
+def export_status(request: HttpRequest, id: str):
+    """Where the export stands, with its one-time download link once it is ready."""
+    export = export_get_for_customer(customer=request.auth, export_id=id)
+    status = _export_status(export)
+    download_url = None
+    if status == "ready":
+        download_url = request.build_absolute_uri(
+            reverse("api-v1:privacy_export_download", kwargs={"id": str(export.pk)})
+        )
+    return {
+        "id": str(export.pk),
+        "status": status,
+        "requested_at": export.requested_at,
+        "expires_at": export.expires_at if status == "ready" else None,
+        "download_url": download_url,
+    }
+
+
+@router.get(
+    "/exports/{id}/download",
+    auth=customer_token,
+    response={200: None, 401: ErrorSchema, 404: ErrorSchema},
+    url_name="privacy_export_download",
+)
+@decorate_view(never_cache)
+def export_download_file(request: HttpRequest, id: str):
+    """The zip, once: a second request, or another customer's, is a 404."""
+    download = export_download(actor=request.auth, export_id=id)
+    response = StreamingHttpResponse(download.chunks, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, download.filename)
+    return response
+
+
+class ErasureIn(StrictBody):
+    password: str = Field(description="The account's current password.")
+
+
+class ErasureOut(Schema):
+    status: str = Field(
+        description="awaiting_confirmation: a link was sent to the account's email."
+    )
+    requested_at: datetime
+
+
+@router.post(
+    "/erasure",
+    auth=customer_token,
+    response={
+        202: ErasureOut,
+        400: ErrorSchema,
+        401: ErrorSchema,
+        403: ErrorSchema,
+        429: ErrorSchema,
+    },
+)
+def erasure(request: HttpRequest, payload: ErasureIn):
+    """Ask to delete the account: after the password, a single-use link goes to the account's
+    email; once it is opened and confirmed the account is erased at the end of the grace period,
+    unless the customer signs in before then. Nothing is deleted by this call."""
+    from lumeire.privacy.erasure import erasure_request
+
+    found = erasure_request(actor=request.auth, password=payload.password, request=request)
+    return Status(202, {"status": found.status, "requested_at": found.requested_at})

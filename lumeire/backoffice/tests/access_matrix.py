@@ -176,6 +176,10 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     },
     "backoffice/checkout/shippingmethod/<path:object_id>/delete/": no_staff(),
     "backoffice/checkout/shippingmethod/<path:object_id>/": every_staff(302),
+    # The privacy policy: the Owner and Legal counsel draft, compare and publish.
+    "backoffice/policy/": staff_page(P.POLICY_MANAGE),
+    "backoffice/policy/draft/": staff_page(P.POLICY_MANAGE),
+    "backoffice/policy/publish/": staff_page(P.POLICY_MANAGE, ok=405),
 }
 
 # The query each GET of a route carries (the reveal form asks which field; "all" is every field
@@ -201,6 +205,8 @@ BACK_OFFICE_POSTS: dict[str, tuple[dict[str, str], Expect]] = {
     ),
     "backoffice/two-factor/enrol/": ({}, everyone(302)),
     "backoffice/two-factor/confirm/": ({}, everyone(302)),
+    "backoffice/policy/publish/": ({}, staff_page(P.POLICY_MANAGE, ok=400)),
+    "backoffice/policy/draft/": ({}, staff_page(P.POLICY_MANAGE, ok=400)),
 }
 
 API: dict[str, Expect] = {
@@ -222,6 +228,10 @@ API: dict[str, Expect] = {
     "GET /api/v1/privacy/policy": everyone(200),
     "POST /api/v1/privacy/policy/accept": customer_api(400),
     "GET /api/v1/privacy/access-log": customer_api(200),
+    "POST /api/v1/privacy/exports": customer_api(202),
+    "GET /api/v1/privacy/exports/{id}": customer_api(404),
+    "GET /api/v1/privacy/exports/{id}/download": customer_api(404),
+    "POST /api/v1/privacy/erasure": customer_api(400),
     # The shop and the cart (a guest has a cart too).
     "GET /api/v1/catalog/categories": everyone(200),
     "GET /api/v1/catalog/products": everyone(200),

@@ -63,12 +63,15 @@ SECTIONS = [
 ]
 
 
+EFFECTIVE_AT = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+
+
 def publish_version_1(apps, schema_editor):
     PolicyVersion = apps.get_model("privacy", "PolicyVersion")
     PolicyVersion.objects.get_or_create(
         version=1,
         defaults={
-            "effective_at": datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+            "effective_at": EFFECTIVE_AT,
             "sections": SECTIONS,
             "published": True,
         },

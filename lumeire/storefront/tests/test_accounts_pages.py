@@ -353,9 +353,11 @@ def test_no_address_carries_a_personal_value_and_only_emailed_links_carry_a_secr
 
     # Besides the emailed secrets: policy versions, catalogue slugs, cart line numbers and
     # order numbers (random, and no one's personal value).
-    assert converters == {"token", "version", "slug", "line_id", "number"}
+    assert converters == {"token", "version", "slug", "line_id", "number", "export_id"}
     assert sorted(route for route in routes if "<" in route) == [
+        "account/delete/confirm/<slug:token>/",
         "account/email/confirm/<slug:token>/",
+        "account/my-data/<uuid:export_id>/download/",
         "account/orders/<str:number>/",
         "account/orders/<str:number>/cancel/",
         "account/orders/<str:number>/invoice.pdf",

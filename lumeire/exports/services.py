@@ -1,0 +1,166 @@
+"""The only writers of exports: request one, build it (the background task), hand it over once,
+and purge what expired."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lumeire.accounts.models import User
+from lumeire.audit.models import AuditAction, RevealReason
+from lumeire.audit.services import audit_record
+from lumeire.exports import storage
+from lumeire.exports.content import collect, render_zip
+from lumeire.exports.errors import ExportErrorCode, ExportLimitReached, ExportNotFound
+from lumeire.exports.models import DataExport, ExportStatus
+
+logger = logging.getLogger(__name__)
+
+EXPORTS_PER_DAY = 3
+LINK_LIFETIME = timedelta(hours=24)
+AUDIT_TARGET = "exports.dataexport"
+
+
+def _is_customer(actor: object) -> bool:
+    return isinstance(actor, User) and hasattr(actor, "customer") and actor.is_active
+
+
+def export_request(*, actor: User, language: str = "") -> DataExport:
+    """Start an export of the signed-in customer's own data (at most 3 a day).
+
+    The task is enqueued inside the transaction: with the database backend its row commits with
+    the export's, so a worker never sees a task whose export does not exist yet.
+    """
+    if not _is_customer(actor):
+        raise ExportNotFound(ExportErrorCode.NOT_FOUND, _("There is no such export."))
+    from lumeire.exports.tasks import build_export
+
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the account row so two requests at once cannot both pass the daily count.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        recent = DataExport.objects.filter(
+            customer=actor, requested_at__gt=now - timedelta(days=1)
+        ).order_by("requested_at")
+        if recent.count() >= EXPORTS_PER_DAY:
+            retry = recent.first().requested_at + timedelta(days=1) - now
+            raise ExportLimitReached(
+                ExportErrorCode.TOO_MANY,
+                _("You can ask for %(count)d exports a day; please try again later.")
+                % {"count": EXPORTS_PER_DAY},
+                retry_after=max(1, int(retry.total_seconds())),
+            )
+        export = DataExport.objects.create(
+            customer=actor,
+            status=ExportStatus.PENDING,
+            language=(language or actor.language or "en")[:8],
+            requested_at=now,
+            expires_at=now + LINK_LIFETIME,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            target_type=AUDIT_TARGET,
+            target_id=str(export.pk),
+            subject_id=actor.pk,
+            reason_category=RevealReason.CUSTOMER_REQUEST,
+            reason="export requested",
+        )
+        build_export.enqueue(str(export.pk))
+    export.refresh_from_db()
+    return export
+
+
+def export_build(export_id: uuid.UUID) -> None:
+    """Build and seal the zip; called by the background task. A second run does nothing."""
+    export = DataExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).first()
+    if export is None:
+        return
+    try:
+        content = render_zip(collect(export.customer, export.language))
+        size = storage.write_sealed(export.pk, export.customer_id, content)
+    except Exception:
+        storage.delete_file(export.pk)
+        DataExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
+        logger.exception("export build failed", extra={"export_id": str(export.pk)})
+        raise
+    now = timezone.now()
+    updated = DataExport.objects.filter(pk=export.pk, status=ExportStatus.PENDING).update(
+        status=ExportStatus.READY, ready_at=now, expires_at=now + LINK_LIFETIME, size=size
+    )
+    if not updated:  # purged or refused meanwhile: leave nothing on disk
+        storage.delete_file(export.pk)
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    size: int
+    chunks: Iterator[bytes]
+
+
+def export_download(*, actor: User, export_id: object) -> Download:
+    """Hand the ready export to its own customer, once: the row is marked downloaded and the file
+    unlinked before the first byte goes out, so a second click, or anyone else, gets a 404."""
+    not_found = ExportNotFound(
+        ExportErrorCode.NOT_FOUND, _("This download link is no longer valid.")
+    )
+    try:
+        export_uuid = uuid.UUID(str(export_id))
+    except ValueError:
+        raise not_found from None
+    if not _is_customer(actor):
+        raise not_found
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = DataExport.objects.filter(
+            pk=export_uuid, customer=actor, status=ExportStatus.READY, expires_at__gt=now
+        ).update(status=ExportStatus.DOWNLOADED, downloaded_at=now)
+        if not claimed:
+            raise not_found
+        handle = storage.open_for_download(export_uuid)
+        if handle is None:
+            raise not_found
+        export = DataExport.objects.get(pk=export_uuid)
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            target_type=AUDIT_TARGET,
+            target_id=str(export_uuid),
+            subject_id=actor.pk,
+            reason_category=RevealReason.CUSTOMER_REQUEST,
+            reason="export downloaded",
+        )
+    return Download(
+        filename=f"lumeire-my-data-{export.requested_at:%Y-%m-%d}.zip",
+        size=export.size,
+        chunks=storage.stream_opened(handle, export_uuid, actor.pk),
+    )
+
+
+def exports_purge_expired() -> int:
+    """Delete the files of exports past their 24 hours and mark them expired; idempotent.
+
+    Also removes a file left behind by a download that crashed. Returns how many exports expired.
+    """
+    now = timezone.now()
+    expired = list(
+        DataExport.objects.filter(
+            status__in=[ExportStatus.PENDING, ExportStatus.READY], expires_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    for export_id in expired:
+        storage.delete_file(export_id)
+    DataExport.objects.filter(pk__in=expired).update(status=ExportStatus.EXPIRED)
+    for export_id in DataExport.objects.exclude(
+        status__in=[ExportStatus.PENDING, ExportStatus.READY]
+    ).values_list("pk", flat=True):
+        storage.delete_file(export_id)
+    return len(expired)
