@@ -36,7 +36,7 @@ run: $(VENV)/.installed $(SECRETS)
 	@# The background-task worker (exports) runs beside gunicorn and stops with it.
 	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 5 \
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)sB %(M)sms'
 
 test: $(VENV)/.installed-test $(SECRETS)
