@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lumeire.accounts.pseudonyms import client_ref
-from lumeire.audit.models import AuditAction, RevealReason
-from lumeire.audit.services import audit_record
+from lumeire.audit.models import RevealReason
 from lumeire.orders.models import ADDRESS_FIELDS
 from lumeire.staff.access import Permission, has_permission, may_reveal
+from lumeire.staff.services import reveal_record
+from lumeire.staff.services import reveal_refused_record as staff_reveal_refused_record
 
 ALL_FIELDS = "all"
 REASON_MIN_LENGTH = 10
@@ -187,16 +188,14 @@ def reveal_refused_record(
     client: str,
 ) -> None:
     """Record a reveal the actor's role does not allow (a forged request: no link was shown)."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.REVEAL_REFUSED,
-            target_type=target.target_type,
-            target_id=_target_id(target, obj, object_id),
-            subject_id=target.subject_of(obj) if obj is not None else None,
-            fields=sorted(set(fields)),
-            client_ref=client,
-        )
+    staff_reveal_refused_record(
+        actor=actor,
+        target_type=target.target_type,
+        target_id=_target_id(target, obj, object_id),
+        subject_id=target.subject_of(obj) if obj is not None else None,
+        fields=fields,
+        client=client,
+    )
 
 
 def reveal_values(
@@ -213,18 +212,16 @@ def reveal_values(
 
     The caller has checked the role; a failure to read rolls the record back with it.
     """
-    recorded = [name for field in fields for name in field.model_fields]
     with transaction.atomic():
-        audit_record(
+        reveal_record(
             actor=actor,
-            action=AuditAction.REVEAL,
             target_type=target.target_type,
             target_id=target.target_id_of(obj),
             subject_id=target.subject_of(obj),
-            fields=list(dict.fromkeys(recorded)),
+            fields=[name for field in fields for name in field.model_fields],
             reason_category=reason_category,
             reason=reason,
-            client_ref=client,
+            client=client,
         )
         return [(str(field.label), field.read(obj) or NOTHING) for field in fields]
 
@@ -383,14 +380,13 @@ def delivery_view_record(*, actor, order, client: str) -> None:
     One entry per page view, like any reveal, so the customer's "who looked" page lists it.
     """
     with transaction.atomic():
-        audit_record(
+        reveal_record(
             actor=actor,
-            action=AuditAction.REVEAL,
             target_type="order",
             target_id=order.number,
             subject_id=order.customer_id,
-            fields=list(ADDRESS_FIELDS),
+            fields=ADDRESS_FIELDS,
             reason_category=RevealReason.DELIVERY,
             reason=DELIVERY_REASON,
-            client_ref=client,
+            client=client,
         )

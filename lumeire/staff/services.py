@@ -205,3 +205,47 @@ def staff_enrolment_confirm(*, request: HttpRequest, user: User, code: str) -> l
         codes = two_factor_confirm(actor=user, code=code)
         staff_sign_in_record(request=request, user=user)
     return codes
+
+
+def reveal_record(
+    *,
+    actor: User,
+    target_type: str,
+    target_id: str,
+    subject_id,
+    fields: Iterable[str],
+    reason_category: str,
+    reason: str,
+    client: str,
+) -> None:
+    """Record that a staff member saw personal values in clear, with the reason they gave.
+
+    Call it inside the transaction that reads the values, so a failed read leaves no record.
+    """
+    audit_record(
+        actor=actor,
+        action=AuditAction.REVEAL,
+        target_type=target_type,
+        target_id=target_id,
+        subject_id=subject_id,
+        fields=list(dict.fromkeys(fields)),
+        reason_category=reason_category,
+        reason=reason,
+        client_ref=client,
+    )
+
+
+@transaction.atomic
+def reveal_refused_record(
+    *, actor: User, target_type: str, target_id: str, subject_id, fields: Iterable[str], client: str
+) -> None:
+    """Record a reveal the actor's roles do not allow (a forged request: no link was shown)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.REVEAL_REFUSED,
+        target_type=target_type,
+        target_id=target_id,
+        subject_id=subject_id,
+        fields=sorted(set(fields)),
+        client_ref=client,
+    )
