@@ -33,7 +33,8 @@ run: $(VENV)/.installed $(SECRETS)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	@echo "Lumeire is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@# The background-task worker (exports) runs beside gunicorn and stops with it.
+	$(PY) manage.py schedule_periodic
+	@# The background-task worker (exports, retention) runs beside gunicorn and stops with it.
 	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 5 \

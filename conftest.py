@@ -114,3 +114,4 @@ def _background_tasks_run_at_once(settings, tmp_path):
     folder of the test's own."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.LUMEIRE_EXPORTS_DIR = tmp_path / "exports"
+    settings.LUMEIRE_AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.checkout import _child, _child_env
-from bench.environment import throwaway_database
+from bench.environment import child_result, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "lumeire_bench_audit"
@@ -38,10 +38,7 @@ def _database():
 
 
 def _result(output: str) -> dict:
-    line = next((ln for ln in output.splitlines() if ln.startswith(RESULT_PREFIX)), None)
-    if line is None:
-        raise RuntimeError(f"The child process printed no result:\n{output[-2000:]}")
-    return json.loads(line.removeprefix(RESULT_PREFIX))
+    return child_result(output, RESULT_PREFIX)
 
 
 def run() -> list[str]:

@@ -98,3 +98,13 @@ def throwaway_database(name: str, sqlite_label: str) -> Iterator[tuple[str, str,
         return
     with tempfile.TemporaryDirectory(prefix=f"{name}-") as workdir:
         yield f"sqlite:///{Path(workdir) / (name + '.sqlite3')}", sqlite_label, False
+
+
+def child_result(output: str, prefix: str) -> dict:
+    """The JSON a benchmark's child process printed on the line starting with ``prefix``."""
+    import json
+
+    line = next((ln for ln in output.splitlines() if ln.startswith(prefix)), None)
+    if line is None:
+        raise RuntimeError(f"The child process printed no result:\n{output[-2000:]}")
+    return json.loads(line.removeprefix(prefix))

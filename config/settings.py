@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lumeire.orders",
     "lumeire.checkout",
     "lumeire.exports",
+    "lumeire.compliance",
     "lumeire.storefront",
     "lumeire.backoffice",
     # After the back office, so its admin/base_site.html wins; no autodiscovery: one site only.
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lumeire.accounts.middleware.SessionLimitsMiddleware",
+    # Addresses a compliance case blocked may browse but not sign in, sign up or order.
+    "lumeire.compliance.middleware.AddressBlockMiddleware",
     "lumeire.storefront.policy_gate.PolicyAcceptanceMiddleware",
     "lumeire.accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,6 +173,8 @@ CACHES["shared"] = (
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Export files: sealed, outside MEDIA_ROOT and static files, never behind a URL.
 LUMEIRE_EXPORTS_DIR = VAR_DIR / "exports"
+# Audit checkpoint archives: the sealed entries that left the live audit log (see lumeire/audit).
+LUMEIRE_AUDIT_ARCHIVE_DIR = VAR_DIR / "audit-archive"
 
 # --- Accounts and passwords -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -325,6 +330,18 @@ LUMEIRE_ERASURE_GRACE_DAYS = env_int("LUMEIRE_ERASURE_GRACE_DAYS", 14)
 LUMEIRE_GUEST_CART_DAYS = env_int("LUMEIRE_GUEST_CART_DAYS", 30)
 LUMEIRE_SIGN_IN_EVENT_DAYS = env_int("LUMEIRE_SIGN_IN_EVENT_DAYS", 180)
 LUMEIRE_INACTIVE_ACCOUNT_DAYS = env_int("LUMEIRE_INACTIVE_ACCOUNT_DAYS", 1095)
+# Audit entries older than this move into a signed checkpoint and its archive file.
+LUMEIRE_AUDIT_LIVE_DAYS = env_int("LUMEIRE_AUDIT_LIVE_DAYS", 730)
+# Irregular activity (lumeire/compliance): rule overrides as {"rule": {"threshold": 8, ...}},
+# rules turned off, how often the sweep runs, how long cases are kept, address blocks.
+LUMEIRE_DETECTION_RULES: dict[str, dict[str, object]] = {}
+LUMEIRE_DETECTION_OFF = tuple(env_list("LUMEIRE_DETECTION_OFF"))
+LUMEIRE_DETECTION_SWEEP_MINUTES = env_int("LUMEIRE_DETECTION_SWEEP_MINUTES", 15)
+LUMEIRE_CASE_RETENTION_DAYS = env_int("LUMEIRE_CASE_RETENTION_DAYS", 5 * 365)
+LUMEIRE_DISMISSED_CASE_DAYS = env_int("LUMEIRE_DISMISSED_CASE_DAYS", 90)
+LUMEIRE_ADDRESS_BLOCK_HOURS = env_int("LUMEIRE_ADDRESS_BLOCK_HOURS", 72)
+# How often the background worker runs the retention pass (minutes).
+LUMEIRE_PURGE_EVERY_MINUTES = env_int("LUMEIRE_PURGE_EVERY_MINUTES", 24 * 60)
 
 # The vault: keys never live in the database. The first master key encrypts; retired ones
 # still decrypt until `manage.py vault_rotate` has re-wrapped every data key.

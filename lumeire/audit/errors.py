@@ -11,3 +11,11 @@ class AuditLogImmutableError(RuntimeError):
 
 class AuditReasonError(ApplicationError):
     """A reason that cannot be recorded as given (too long); nothing is recorded."""
+
+
+class AuditKeyError(RuntimeError):
+    """A master key the audit log derives its keys from is missing or is not base64 text."""
+
+
+class AuditChainBrokenError(RuntimeError):
+    """The entries a checkpoint would seal do not chain: sealing them would hide the break."""

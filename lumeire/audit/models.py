@@ -1,8 +1,9 @@
 """The audit log: append-only entries linked by a hash chain, and the head that orders appends.
 
 Entries hold who, what, which record and which fields (names, never values); the database and
-the ORM both refuse to change or delete them (see ``protection.py``). No foreign key: the log
-outlives the accounts it names and the audit app imports no domain app.
+the ORM both refuse to change or delete them (see ``protection.py``); old ones leave only through
+a signed checkpoint (see ``checkpoints.py``). No foreign key: the log outlives the accounts it
+names and the audit app imports no domain app.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lumeire.audit.chain import GENESIS_HASH, HASHED_COLUMNS
 from lumeire.audit.errors import AuditLogImmutableError
+from lumeire.audit.signing import SIGNED_COLUMNS
 
 REASON_MAX_LENGTH = 500
 
@@ -38,6 +40,17 @@ class AuditAction(models.TextChoices):
     PURGED = "purged", _("Expired data purged")
     BREACH_REPORT = "breach_report", _("Breach report prepared")
     POLICY_PUBLISHED = "policy_published", _("Privacy policy version published")
+    AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit entries sealed in a checkpoint")
+    CASE_OPENED = "case_opened", _("Irregular-activity case opened")
+    CASE_VIEWED = "case_viewed", _("Case viewed")
+    CASE_CHANGED = "case_changed", _("Case changed")
+    CASE_NOTE = "case_note", _("Case note written")
+    CASE_ACTION = "case_action", _("Protective action on a case")
+    LEGAL_REQUESTED = "legal_requested", _("Legal consultation requested")
+    LEGAL_DECIDED = "legal_decided", _("Legal decision on a case")
+    REPORT_GENERATED = "report_generated", _("Report to the authorities generated")
+    REPORT_DOWNLOADED = "report_downloaded", _("Report to the authorities downloaded")
+    REPORT_SENT = "report_sent", _("Report sent to the authorities")
 
 
 class RevealReason(models.TextChoices):
@@ -59,26 +72,29 @@ class ActorKind(models.TextChoices):
 class AppendOnlyQuerySet(models.QuerySet):
     """Bulk changes are refused as single ones are: the log only grows."""
 
+    def _noun(self) -> str:
+        return getattr(self.model, "append_only_noun", "audit entries")
+
     def update(self, **kwargs):
-        raise AuditLogImmutableError("audit entries cannot be changed")
+        raise AuditLogImmutableError(f"{self._noun()} cannot be changed")
 
     def delete(self):
-        raise AuditLogImmutableError("audit entries cannot be deleted")
+        raise AuditLogImmutableError(f"{self._noun()} cannot be deleted")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditLogImmutableError("audit entries cannot be changed")
+        raise AuditLogImmutableError(f"{self._noun()} cannot be changed")
 
     def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
-        raise AuditLogImmutableError("audit entries are written by audit_record only")
+        raise AuditLogImmutableError(f"{self._noun()} are written by the audit services only")
 
     update.queryset_only = True
     delete.queryset_only = True
 
     def _raw_delete(self, using):
-        raise AuditLogImmutableError("audit entries cannot be deleted")
+        raise AuditLogImmutableError(f"{self._noun()} cannot be deleted")
 
     def _update(self, values):
-        raise AuditLogImmutableError("audit entries cannot be changed")
+        raise AuditLogImmutableError(f"{self._noun()} cannot be changed")
 
 
 class AuditEntry(models.Model):
@@ -103,6 +119,7 @@ class AuditEntry(models.Model):
     entry_hash = models.CharField(_("hash"), max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
+    append_only_noun = "audit entries"
 
     not_personal = {
         "actor_id": "a staff or customer account id, never a name",
@@ -148,3 +165,60 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at entry {self.last_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed seal over a run of old entries that left the live table for an archive file.
+
+    It records where the run starts and ends in the chain (ids and hashes), a digest of every
+    entry hash in it, the archive file (name and SHA-256) and an HMAC by a key derived from the
+    master key; ``audit_verify`` checks the signature, then continues the chain from
+    ``last_hash``. Written once by ``audit_checkpoint``; the ORM and the database refuse changes.
+    """
+
+    sequence = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField(unique=True)
+    entry_count = models.BigIntegerField()
+    start_hash = models.CharField(max_length=64)  # the first entry's prev_hash
+    last_hash = models.CharField(max_length=64)  # the last entry's entry_hash
+    range_digest = models.CharField(max_length=64)
+    archive_name = models.CharField(max_length=128)  # a file name in the archive folder, no path
+    archive_sha256 = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=32)
+    signature = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    append_only_noun = "audit checkpoints"
+
+    not_personal = {
+        "archive_name": "a file name made of the checkpoint's number, never a person's name",
+    }
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ("sequence",)
+        base_manager_name = "objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_id__gte=1, last_id__gte=models.F("first_id")),
+                name="audit_checkpoint_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit checkpoint {self.sequence} (entries {self.first_id}-{self.last_id})"
+
+    def save(self, *args, **kwargs):
+        """Only audit_checkpoint inserts (with force_insert); anything else is refused."""
+        if not (self._state.adding and kwargs.get("force_insert")):
+            raise AuditLogImmutableError("audit checkpoints are written by audit_checkpoint only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogImmutableError("audit checkpoints cannot be deleted")
+
+    def signed_columns(self) -> dict:
+        return {name: getattr(self, name) for name in SIGNED_COLUMNS}

@@ -1,4 +1,5 @@
-"""Appending to the audit log: the only writer of AuditEntry.
+"""Appending to the audit log: the only writer of AuditEntry (``checkpoints.py`` alone moves old
+entries out).
 
 Call ``audit_record`` inside the transaction of the change it records, so both commit or neither
 does. Appends are serialised by locking the one ``AuditHead`` row (SELECT ... FOR UPDATE on
@@ -22,6 +23,7 @@ from lumeire.audit.models import (
     REASON_MAX_LENGTH,
     ActorKind,
     AuditAction,
+    AuditCheckpoint,
     AuditEntry,
     AuditHead,
     RevealReason,
@@ -93,11 +95,16 @@ def _check(
 
 
 def _locked_head() -> AuditHead:
-    """The head row, locked; made from the last entry when missing (a new or flushed table)."""
+    """The head row, locked; made when missing (a new or flushed table) from the last entry or
+    the newest checkpoint's last entry, whichever is later (every entry may be archived)."""
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is not None:
         return head
-    last = AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first()
+    candidates = [
+        AuditEntry.objects.order_by("-id").values_list("id", "entry_hash").first(),
+        AuditCheckpoint.objects.order_by("-sequence").values_list("last_id", "last_hash").first(),
+    ]
+    last = max((c for c in candidates if c is not None), default=None)
     seed = AuditHead(pk=1, last_id=last[0], last_hash=last[1]) if last else AuditHead(pk=1)
     AuditHead.objects.bulk_create([seed], ignore_conflicts=True)
     return AuditHead.objects.select_for_update().get(pk=1)

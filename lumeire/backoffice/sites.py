@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from lumeire.accounts.models import AccountKind
+from lumeire.staff.access import Permission, has_permission
 from lumeire.staff.sessions import second_factor_passed
 
 # Django's page writes the password directly; staff passwords will change through the accounts
@@ -49,11 +50,39 @@ class BackOfficeSite(admin.AdminSite):
         ]
         return own + admin_urls
 
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
+        """The apps of the menu and the index, and the cases for the roles that work them."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is None and has_permission(request.user, Permission.CASES_VIEW):
+            apps.append(_cases_menu())
+        return apps
+
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Password, then the one-time code (or a first enrolment): see views_sign_in."""
         from lumeire.backoffice.views_sign_in import sign_in
 
         return sign_in(request, extra_context)
+
+
+def _cases_menu() -> dict:
+    """The case pages are not a ModelAdmin (see cases_admin): their menu entry is made here."""
+    url = reverse("backoffice_cases")
+    return {
+        "name": _("Irregular activity"),
+        "app_label": "compliance",
+        "app_url": url,
+        "has_module_perms": True,
+        "models": [
+            {
+                "name": _("Cases"),
+                "object_name": "Case",
+                "admin_url": url,
+                "add_url": None,
+                "view_only": True,
+                "perms": {"view": True},
+            }
+        ],
+    }
 
 
 backoffice_site = BackOfficeSite(name="backoffice")

@@ -4,6 +4,7 @@ from django.urls import path
 
 from lumeire.backoffice import (
     audit_admin,  # noqa: F401 - registers the audit log
+    cases_admin,
     catalog_admin,  # noqa: F401 - registers the catalogue pages
     customers_admin,  # noqa: F401 - registers the customer pages
     orders_admin,  # noqa: F401 - registers the order pages
@@ -12,5 +13,9 @@ from lumeire.backoffice import (
 )
 from lumeire.backoffice.sites import backoffice_site
 
-# The policy pages come first: the site's catch-all would otherwise answer their addresses.
-urlpatterns = [*policy_admin.urlpatterns, path("", backoffice_site.urls)]
+# The policy and case pages come first: the site's catch-all would otherwise answer them.
+urlpatterns = [
+    *policy_admin.urlpatterns,
+    *cases_admin.urlpatterns,
+    path("", backoffice_site.urls),
+]

@@ -19,6 +19,7 @@ class CheckoutErrorCode(StrEnum):
     SOLD_OUT = "sold_out"
     AGE_RESTRICTED = "age_restricted"
     PAYMENT_DECLINED = "payment_declined"
+    ADDRESS_NOT_FOUND = "address_not_found"
 
 
 class CheckoutError(ApplicationError):

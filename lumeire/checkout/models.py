@@ -119,6 +119,10 @@ class PaymentAttempt(models.Model):
         )
     }
 
+    class Meta:
+        # Card-testing detection reads one address's recent attempts.
+        indexes = [models.Index(fields=["client_hash", "at"], name="payment_attempt_client_at")]
+
     def __str__(self) -> str:
         return f"payment attempt {self.pk}"
 

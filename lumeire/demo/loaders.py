@@ -22,6 +22,8 @@ DEMO_STAFF = (
     ("catalogue manager", "catalogue", "Catalogue manager"),
     ("fulfilment", "fulfilment", "Fulfilment"),
     ("customer service", "service", "Customer service"),
+    ("compliance officer", "compliance", "Compliance officer"),
+    ("legal counsel", "legal", "Legal counsel"),
 )
 
 

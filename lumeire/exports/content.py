@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from lumeire.accounts.models import Customer, EmailChange, SignInEvent, TwoFactorDevice, User
 from lumeire.checkout.models import Address, PaymentAttempt
+from lumeire.exports.corrections import corrections_shown
 from lumeire.orders.models import Order
 from lumeire.privacy.models import PolicyAcceptance
 from lumeire.privacy.selectors import access_log_of_customer
@@ -248,12 +249,21 @@ def collect(user: User, language: str) -> dict[str, Any]:
 
 
 def render_zip(data: dict[str, Any]) -> bytes:
-    """``data.json`` and a self-contained ``index.html`` (no script, no external asset)."""
+    """``data.json`` and a self-contained ``index.html`` (no script, no external asset).
+
+    Each section of the page says where in My account the customer corrects it, or why it is a
+    record that is not changed (``corrections.py``).
+    """
     language = data["language"]
     with translation.override(language):
         html = render_to_string(
             "exports/index.html",
-            {"data": data, "rtl": translation.get_language_bidi(), "lang": language},
+            {
+                "data": data,
+                "rtl": translation.get_language_bidi(),
+                "lang": language,
+                "corrections": corrections_shown(),
+            },
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

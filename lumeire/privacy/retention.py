@@ -4,8 +4,9 @@
 only, never which rows or whose. Periods come from the inventory where it states one, so the
 policy page and the purge cannot disagree; the rest are settings.
 
-Audit entries are never deleted here: the chain must keep verifying. See the README for the
-checkpoint design that would let old entries leave the live table.
+Audit entries are never simply deleted: those older than ``LUMEIRE_AUDIT_LIVE_DAYS`` move into
+a signed checkpoint and its sealed archive file (``lumeire.audit.checkpoints``), so the live
+table stops growing and ``audit_verify`` still passes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lumeire.audit.checkpoints import audit_checkpoint
+from lumeire.audit.errors import AuditChainBrokenError
 from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.privacy.erasure import OPEN, erasure_carry_out, erasures_due, privacy_email
@@ -43,7 +46,12 @@ CATEGORIES = (
     "inactivity_notices",
     "erasures",
     "exports",
+    "cases",
+    "audit_entries_sealed",
 )
+
+# Entries per checkpoint: appends wait while one is written, so each stays short.
+AUDIT_CHECKPOINT_BATCH = 100_000
 
 
 def _days(name: str, default: int) -> timedelta:
@@ -77,6 +85,10 @@ def guest_cart_period() -> timedelta:
 
 def inactive_account_period() -> timedelta:
     return _days("LUMEIRE_INACTIVE_ACCOUNT_DAYS", 3 * 365)
+
+
+def audit_live_period() -> timedelta:
+    return _days("LUMEIRE_AUDIT_LIVE_DAYS", 730)
 
 
 def _delete(queryset) -> int:
@@ -169,17 +181,45 @@ def _erasures(now: datetime) -> int:
     return sum(1 for erasure in erasures_due(now) if erasure_carry_out(erasure.user, now=now))
 
 
-def _exports() -> int:
-    """Old exports, when the exports app offers its purge (it is optional here)."""
+def _purge_of(module: str, function: str, *args) -> int:
+    """Run an app's own purge when it offers one; apps above this one are optional here."""
     try:
-        services = importlib.import_module("lumeire.exports.services")
+        services = importlib.import_module(module)
     except ImportError:
         return 0
-    purge = getattr(services, "exports_purge_expired", None)
+    purge = getattr(services, function, None)
     if purge is None:
         return 0
-    result = purge()
+    result = purge(*args)
     return int(result or 0) if not isinstance(result, tuple) else int(result[0])
+
+
+def _exports() -> int:
+    """Old exports (lumeire.exports)."""
+    return _purge_of("lumeire.exports.services", "exports_purge_expired")
+
+
+def _cases(now: datetime) -> int:
+    """Closed and dismissed irregular-activity cases past their periods (lumeire.compliance)."""
+    return _purge_of("lumeire.compliance.services", "cases_purge_expired", now)
+
+
+def _audit_entries_sealed(now: datetime) -> int:
+    """Move old audit entries into checkpoints, one bounded batch at a time."""
+    sealed = 0
+    try:
+        while checkpoint := audit_checkpoint(
+            before=now - audit_live_period(), max_entries=AUDIT_CHECKPOINT_BATCH
+        ):
+            sealed += checkpoint.entry_count
+    except AuditChainBrokenError:
+        # A broken chain is never sealed; the rest of the pass is still recorded, and
+        # audit_verify names the entry.
+        logger.error(
+            "audit checkpoint refused: the live chain is broken; run audit_verify",
+            extra={"event": "audit_checkpoint_refused"},
+        )
+    return sealed
 
 
 def purge_expired(now: datetime | None = None) -> dict[str, int]:
@@ -193,6 +233,9 @@ def purge_expired(now: datetime | None = None) -> dict[str, int]:
     counts["erasures"] = _erasures(now)
     counts["inactivity_notices"] = _inactivity_notices(now)
     counts["exports"] = _exports()
+    counts["cases"] = _cases(now)
+    # Last: the entries the steps above wrote are new, so none of them is sealed yet.
+    counts["audit_entries_sealed"] = _audit_entries_sealed(now)
     purged = [name for name in CATEGORIES if counts[name]]
     if purged:
         audit_record(actor=None, action=AuditAction.PURGED, fields=purged)

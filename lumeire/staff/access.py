@@ -44,11 +44,21 @@ class Permission(StrEnum):
     STAFF_MANAGE = "staff.manage"
     AGGREGATES_VIEW = "aggregates.view"
     POLICY_MANAGE = "policy.manage"  # draft, compare and publish privacy policy versions
+    CASES_VIEW = "cases.view"  # irregular-activity cases: list, open, notes
+    CASES_WORK = "cases.work"  # review, protective actions, ask legal, report
+    CASES_DECIDE = "cases.decide"  # the legal decision on a case
+
+
+# Cases are reached only by the roles whose job they are: not even the owner sees them, so a
+# report to the authorities always passes a compliance officer and a separate legal counsel.
+CASE_PERMISSIONS = frozenset(
+    {Permission.CASES_VIEW, Permission.CASES_WORK, Permission.CASES_DECIDE}
+)
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OWNER: frozenset(Permission),
+    Role.OWNER: frozenset(Permission) - CASE_PERMISSIONS,
     Role.CUSTOMER_SERVICE: frozenset(
         {
             P.ORDERS_VIEW,
@@ -62,9 +72,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FULFILMENT: frozenset({P.ORDERS_VIEW, P.ORDERS_FULFIL, P.ORDERS_EXPORT}),
     Role.CATALOGUE_MANAGER: frozenset({P.CATALOGUE_MANAGE}),
     Role.COMPLIANCE_OFFICER: frozenset(
-        {P.ORDERS_VIEW, P.CUSTOMERS_VIEW, P.CUSTOMERS_SEARCH, P.AUDIT_VIEW}
+        {
+            P.ORDERS_VIEW,
+            P.CUSTOMERS_VIEW,
+            P.CUSTOMERS_SEARCH,
+            P.AUDIT_VIEW,
+            P.CASES_VIEW,
+            P.CASES_WORK,
+        }
     ),
-    Role.LEGAL_COUNSEL: frozenset({P.CUSTOMERS_VIEW, P.POLICY_MANAGE}),
+    Role.LEGAL_COUNSEL: frozenset(
+        {P.CUSTOMERS_VIEW, P.POLICY_MANAGE, P.CASES_VIEW, P.CASES_DECIDE}
+    ),
     Role.ANALYST: frozenset({P.AGGREGATES_VIEW}),
 }
 

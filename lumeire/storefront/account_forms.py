@@ -280,6 +280,31 @@ class IdentityNumberForm(_CurrentPasswordForm):
     field_order = ["identity_number", "current_password"]
 
 
+class UsernameForm(_CurrentPasswordForm):
+    username = forms.CharField(
+        label=_("New username"),
+        max_length=200,
+        help_text=_("3 to 30 letters, digits, dots, hyphens or underscores."),
+        widget=_text("username", maxlength=30, autocapitalize="none", spellcheck="false"),
+    )
+    field_order = ["username", "current_password"]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class LanguageForm(AccountForm):
+    language = forms.ChoiceField(
+        label=_("Language of emails"),
+        choices=_language_choices,
+        help_text=_(
+            "The store writes to you in this language: order updates, account notices and "
+            "confirmation links."
+        ),
+    )
+
+
 class TwoFactorCodeForm(AccountForm):
     code = forms.CharField(
         label=_("Code from your authenticator app"),

@@ -55,10 +55,9 @@ class CheckoutForm(forms.Form):
                 self.add_error(name if name in self.fields else None, message)
 
 
-class AddressForm(CheckoutForm):
-    """A saved address by its id, or a new one typed field by field."""
+class AddressFieldsForm(CheckoutForm):
+    """The parts of an address, typed field by field (checked by ``parse_address``)."""
 
-    choice = forms.CharField(required=False, widget=forms.HiddenInput)
     full_name = _typed(_("Full name of the recipient"), "shipping name")
     phone = _typed(
         _("Mobile number"),
@@ -79,9 +78,6 @@ class AddressForm(CheckoutForm):
         max_length=_MAX_TYPED,
         widget=forms.Select(attrs={"autocomplete": "shipping country"}),
     )
-    save_address = forms.BooleanField(
-        label=_("Save this address for my next orders"), required=False
-    )
 
     ADDRESS_FIELDS = (
         "full_name",
@@ -99,12 +95,22 @@ class AddressForm(CheckoutForm):
         self.fields["country"].widget.choices = country_choices()
 
     def typed_address(self) -> dict[str, str]:
-        """The new address as typed, for ``parse_address``."""
+        """The address as typed, for ``parse_address``."""
         return {name: self.cleaned_data.get(name) or "" for name in self.ADDRESS_FIELDS}
 
     @property
     def address_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.ADDRESS_FIELDS]
+
+
+class AddressForm(AddressFieldsForm):
+    """A saved address by its id, or a new one typed field by field."""
+
+    choice = forms.CharField(required=False, widget=forms.HiddenInput)
+    save_address = forms.BooleanField(
+        label=_("Save this address for my next orders"), required=False
+    )
+    field_order = ["choice", *AddressFieldsForm.ADDRESS_FIELDS, "save_address"]
 
 
 class DeliveryForm(CheckoutForm):

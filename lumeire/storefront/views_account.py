@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
@@ -21,11 +22,13 @@ from lumeire.accounts.errors import AccountError
 from lumeire.accounts.models import TwoFactorDevice
 from lumeire.accounts.selectors import api_tokens_of
 from lumeire.accounts.services.profile import (
+    account_language_change,
     customer_profile_update,
     email_change_request,
     identity_number_change,
     password_change,
     recovery_question_change,
+    username_change,
 )
 from lumeire.accounts.services.signin import api_token_revoke
 from lumeire.storefront.account_access import customer_required, recent_password_required
@@ -33,10 +36,12 @@ from lumeire.storefront.account_forms import (
     AccountForm,
     EmailChangeForm,
     IdentityNumberForm,
+    LanguageForm,
     PasswordChangeForm,
     ProfileForm,
     RecoveryQuestionForm,
     TokenRevokeForm,
+    UsernameForm,
     password_help_texts,
 )
 
@@ -60,6 +65,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "two_factor_on": two_factor_is_on(request),
         "api_tokens": api_tokens_of(request.user),
         "revoke_form": TokenRevokeForm(),
+        "email_language": dict(settings.LANGUAGES).get(request.user.language, ""),
     }
     return render(request, "storefront/account/account.html", context)
 
@@ -194,6 +200,40 @@ def identity_number_change_page(request: HttpRequest) -> HttpResponse:
         done=_("Your identity number was changed."),
         template="storefront/account/change.html",
         title=_("National ID or residence number"),
+    )
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+@account_page
+def username_change_page(request: HttpRequest) -> HttpResponse:
+    """Choose a new username; it must stay unique. The email address still signs in."""
+    return _change_page(
+        request,
+        form=UsernameForm(request.POST or None),
+        change=lambda data: username_change(
+            actor=request.user,
+            current_password=data["current_password"],
+            username=data["username"],
+            request=request,
+        ),
+        done=_("Your username was changed. Use it the next time you sign in."),
+        template="storefront/account/change.html",
+        title=_("Username"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@account_page
+def language_change_page(request: HttpRequest) -> HttpResponse:
+    """Choose the language the store's emails are written in."""
+    return _change_page(
+        request,
+        form=LanguageForm(request.POST or None, initial={"language": request.user.language}),
+        change=lambda data: account_language_change(actor=request.user, language=data["language"]),
+        done=_("The store will write to you in the language you chose."),
+        template="storefront/account/change.html",
+        title=_("Language of emails"),
     )
 
 

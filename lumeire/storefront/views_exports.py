@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lumeire.core.errors import ApplicationError
+from lumeire.exports.corrections import corrections_shown
 from lumeire.exports.selectors import exports_of_customer, is_downloadable
 from lumeire.exports.services import EXPORTS_PER_DAY, export_download, export_request
 from lumeire.storefront.account_access import customer_required, recent_password_required
@@ -44,7 +45,13 @@ def exports(request: HttpRequest) -> HttpResponse:
         {"export": export, "downloadable": is_downloadable(export)}
         for export in exports_of_customer(request.user)
     ]
-    context = {"rows": rows, "refusal": refusal, "per_day": EXPORTS_PER_DAY}
+    corrections = [{"key": key, **shown} for key, shown in corrections_shown()["sections"].items()]
+    context = {
+        "rows": rows,
+        "refusal": refusal,
+        "per_day": EXPORTS_PER_DAY,
+        "corrections": corrections,
+    }
     response = render(request, "storefront/account/exports.html", context, status=status)
     if status == 429:
         response["Retry-After"] = "3600"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,7 +22,11 @@ from lumeire.accounts.recovery_questions import RecoveryQuestion
 from lumeire.accounts.services.current_password import require_current_password
 from lumeire.accounts.services.signin import api_tokens_revoke_all
 from lumeire.accounts.services.signup import email_confirmation_send
-from lumeire.accounts.validators import validate_date_of_birth, validate_recovery_answer
+from lumeire.accounts.validators import (
+    validate_date_of_birth,
+    validate_recovery_answer,
+    validate_username,
+)
 from lumeire.core.identity import parse_identity_number
 from lumeire.core.tokens import secret_hash
 
@@ -197,3 +202,49 @@ def identity_number_change(
             [_("This identity number cannot be used for this account. Contact us if it is yours.")],
         ) from None
     email_user(actor, "identity_number_changed")
+
+
+def username_change(
+    *,
+    actor: User,
+    current_password: str,
+    username: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """Replace the username (current password needed); it stays unique; notify by email.
+
+    The sign-up rules apply (3 to 30 letters, digits, dots, hyphens or underscores). The blind
+    index is worked out again on save, so the new name signs in and the old one no longer does.
+    """
+    require_current_password(actor, current_password, request=request)
+    username = (username or "").strip()
+    try:
+        validate_username(username)
+    except ValidationError as problem:
+        raise _invalid("username", problem.messages) from None
+    index = User._meta.get_field("username_index").index_of(username)
+    taken = [_("This username is taken. Choose another one.")]
+    if User.objects.filter(username_index=index).exclude(pk=actor.pk).exists():
+        raise _invalid("username", taken)
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=actor.pk)
+            user.username = username
+            user.save(update_fields=["username", "username_index"])
+    except IntegrityError:  # another account took the name a moment ago
+        raise _invalid("username", taken) from None
+    actor.username = username
+    actor.username_index = user.username_index
+    email_user(actor, "username_changed")
+    security_log.info(
+        "username changed", extra={"event": "username_changed", "user_id": str(actor.pk)}
+    )
+
+
+def account_language_change(*, actor: User, language: str) -> User:
+    """Choose the language of the store's emails (and of a data export asked by the API)."""
+    if language not in dict(settings.LANGUAGES):
+        raise _invalid("language", [_("Choose one of the languages the store is written in.")])
+    User.objects.filter(pk=actor.pk).update(language=language)
+    actor.language = language
+    return actor

@@ -11,12 +11,14 @@ from django.core import mail
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import Customer, User
 from lumeire.accounts.services.profile import (
+    account_language_change,
     customer_profile_update,
     email_change_confirm,
     email_change_request,
     identity_number_change,
     password_change,
     recovery_question_change,
+    username_change,
 )
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
 from lumeire.vault.keycache import data_key_cache
@@ -109,3 +111,60 @@ def test_identity_number_stays_unique_and_valid():
     assert Customer.objects.filter(
         identity_index=Customer._meta.get_field("identity_index").index_of("1000000008")
     ).exists()
+
+
+def _username_index(username: str) -> str:
+    return User._meta.get_field("username_index").index_of(username)
+
+
+def test_the_username_changes_with_the_password_stays_unique_and_signs_in_under_the_new_name():
+    make_customer(username="taken_name")
+    user = make_customer(username="old_name")
+    mail.outbox.clear()
+
+    with pytest.raises(AccountError) as wrong:
+        username_change(actor=user, current_password="not it at all", username="new_name")
+    with pytest.raises(AccountError) as taken:
+        username_change(actor=user, current_password=PASSWORD, username=" Taken_Name ")
+    with pytest.raises(AccountError) as invalid:
+        username_change(actor=user, current_password=PASSWORD, username="no spaces please")
+
+    assert wrong.value.code == AccountErrorCode.WRONG_PASSWORD
+    assert taken.value.field_errors == {"username": ["This username is taken. Choose another one."]}
+    assert invalid.value.field_errors == {
+        "username": ["Use only letters, digits, dots, hyphens and underscores in a username."]
+    }
+    assert fresh(user).username == "old_name" and mail.outbox == []
+
+    username_change(actor=user, current_password=PASSWORD, username="  new_name ")
+
+    assert fresh(user).username == "new_name"
+    assert User.objects.get(username_index=_username_index("NEW_NAME")).pk == user.pk
+    assert not User.objects.filter(username_index=_username_index("old_name")).exists()
+    assert [m.subject for m in mail.outbox] == ["Your Lumeire username was changed"]
+    assert "new_name" not in mail.outbox[0].body and "old_name" not in mail.outbox[0].body
+
+
+def test_a_username_may_change_only_its_capitals():
+    user = make_customer(username="maha")
+
+    username_change(actor=user, current_password=PASSWORD, username="Maha")
+
+    assert fresh(user).username == "Maha"
+
+
+def test_the_language_of_emails_is_one_the_store_speaks():
+    user = make_customer(language="en")
+    with pytest.raises(AccountError) as refused:
+        account_language_change(actor=user, language="fr")
+    assert "language" in refused.value.field_errors
+    assert fresh(user).language == "en"
+
+    account_language_change(actor=user, language="ar")
+
+    assert fresh(user).language == "ar"
+    mail.outbox.clear()
+    password_change(
+        actor=user, current_password=PASSWORD, new_password="the sea was calm that evening"
+    )
+    assert any("\u0600" <= ch <= "\u06ff" for ch in mail.outbox[0].subject)

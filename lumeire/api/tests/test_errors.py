@@ -140,6 +140,8 @@ def test_body_that_is_not_utf8_is_a_400_not_a_500():
     assert response.json()["detail"] == "The request body is not valid JSON."
 
 
+# The full stack reads the database (the list of blocked client addresses, for example).
+@pytest.mark.django_db
 def test_malformed_json_is_a_400_through_the_full_middleware_stack():
     response = Client().post(
         "/errors-test/items", data="{not json", content_type="application/json"
@@ -259,6 +261,7 @@ def test_suspicious_request_is_a_400_not_a_500():
     assert response.json() == {"detail": "The request could not be understood."}
 
 
+@pytest.mark.django_db
 def test_oversized_body_is_a_413_not_a_500(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import itertools
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
+
+from lumeire.audit.protection import sqlite_protect
 
 PASSWORD = "a lighthouse keeper counts the waves"
 BACKEND = "lumeire.accounts.backends.LoginBackend"
@@ -54,3 +57,25 @@ def raw(sql: str, params: list | tuple = ()) -> None:
 @pytest.fixture
 def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _audit_archives_in_a_folder_of_the_tests_own(settings, tmp_path):
+    """Checkpoint archives go to the test's own folder, never to var/."""
+    settings.LUMEIRE_AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
+
+
+@contextmanager
+def triggers_off(table: str):
+    """What someone with the database owner's rights could do: lift a table's protection, edit."""
+    if connection.vendor == "postgresql":
+        raw(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+        yield
+        raw(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+    else:
+        names = (f"{table}_no_update", f"{table}_no_delete")
+        for name in names:
+            raw(f"DROP TRIGGER {name}")
+        yield
+        for statement in sqlite_protect(names=names):
+            raw(statement)

@@ -28,3 +28,10 @@ def test_actions_reasons_and_the_search_help_read_in_arabic():
         assert str(AuditAction.REVEAL.label) == "كُشفت قيمة شخصية"
         assert str(RevealReason.FRAUD_REVIEW.label) == "مراجعة احتيال"
         assert str(TERM_HELP).startswith("معرّف حساب موظف أو عميل")
+
+
+def test_every_action_has_an_arabic_label():
+    english = {action.value: str(action.label) for action in AuditAction}
+    with translation.override("ar"):
+        untranslated = [a.value for a in AuditAction if str(a.label) == english[a.value]]
+    assert untranslated == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
@@ -12,9 +11,8 @@ from django.db import connection
 
 from lumeire.audit.chain import GENESIS_HASH, entry_hash
 from lumeire.audit.models import AuditAction, AuditEntry, AuditHead
-from lumeire.audit.protection import protect_statements
 from lumeire.audit.services import audit_record
-from lumeire.audit.tests.conftest import raw
+from lumeire.audit.tests.conftest import raw, triggers_off
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +31,6 @@ def _verify() -> tuple[int, str]:
     except SystemExit as exit_:
         return int(exit_.code), out.getvalue().strip()
     return 0, out.getvalue().strip()
-
-
-@contextmanager
-def _triggers_off():
-    """What someone with the database owner's rights could do: lift the protection, edit."""
-    if connection.vendor == "postgresql":
-        raw("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_append_only")
-        yield
-        raw("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_auditentry_append_only")
-    else:
-        raw("DROP TRIGGER audit_auditentry_no_update")
-        raw("DROP TRIGGER audit_auditentry_no_delete")
-        yield
-        for statement in protect_statements("sqlite"):
-            raw(statement)
 
 
 def test_an_intact_chain_is_ok_with_its_count_and_head():
@@ -86,7 +69,7 @@ def test_a_row_inserted_with_a_right_hash_but_no_link_is_found_at_that_entry():
 
 def test_an_entry_edited_with_the_triggers_off_is_found_at_that_entry():
     _entries()
-    with _triggers_off():
+    with triggers_off("audit_auditentry"):
         raw("UPDATE audit_auditentry SET reason = 'nothing to see' WHERE id = 3")
     assert _verify() == (1, "BROKEN at entry 3: its hash does not match its contents")
 
@@ -96,7 +79,7 @@ def test_an_edit_with_its_hash_recomputed_is_found_at_the_next_link():
     edited = AuditEntry.objects.get(pk=3)
     edited.reason = "nothing to see"
     forged = entry_hash(edited.hashed_row())
-    with _triggers_off():
+    with triggers_off("audit_auditentry"):
         raw(
             "UPDATE audit_auditentry SET reason = %s, entry_hash = %s WHERE id = 3",
             ["nothing to see", forged],
@@ -106,14 +89,14 @@ def test_an_edit_with_its_hash_recomputed_is_found_at_the_next_link():
 
 def test_an_entry_deleted_with_the_triggers_off_is_found_where_it_was():
     _entries()
-    with _triggers_off():
+    with triggers_off("audit_auditentry"):
         raw("DELETE FROM audit_auditentry WHERE id = 2")
     assert _verify() == (1, "BROKEN at entry 3: entry 2 is missing (ids must follow on)")
 
 
 def test_the_last_entries_deleted_with_the_triggers_off_are_found_by_the_head():
     _entries()
-    with _triggers_off():
+    with triggers_off("audit_auditentry"):
         raw("DELETE FROM audit_auditentry WHERE id >= 4")
     assert AuditHead.objects.get().last_id == 5
     assert _verify() == (
@@ -124,7 +107,7 @@ def test_the_last_entries_deleted_with_the_triggers_off_are_found_by_the_head():
 
 def test_fields_reordered_with_the_triggers_off_are_found():
     audit_record(actor=None, action=AuditAction.EXPORT, fields=["email", "phone"])
-    with _triggers_off():
+    with triggers_off("audit_auditentry"):
         raw(
             "UPDATE audit_auditentry SET fields = %s WHERE id = 1",
             [json.dumps(["phone", "email"])],
@@ -134,7 +117,7 @@ def test_fields_reordered_with_the_triggers_off_are_found():
 
 def test_missing_triggers_are_reported_even_when_the_chain_holds():
     entries = _entries(2)
-    with _triggers_off():
+    with triggers_off("audit_auditentry"):
         assert _verify() == (
             1,
             f"OK 2 entries, head {entries[-1].entry_hash}\nUNPROTECTED: the "

@@ -20,6 +20,7 @@ from django.db.models import Model
 
 from lumeire.accounts.models import Customer, User
 from lumeire.checkout.models import Address
+from lumeire.compliance.services import CASE_REVEAL_FIELDS
 from lumeire.orders.models import Order
 from lumeire.staff.access import ROLE_PERMISSIONS, Permission
 from lumeire.staff.roles import Role
@@ -102,6 +103,19 @@ def revealers(permission: Permission, *models: type[Model]) -> tuple[Role, ...]:
 CUSTOMER_REVEALERS = revealers(P.CUSTOMERS_VIEW, User, Customer, Address)
 ORDER_REVEALERS = revealers(P.ORDERS_VIEW, Order)
 
+# A case's subject: the values a case may reveal, for the roles that open cases (by the
+# inventory, the compliance officer alone; legal counsel decides on what the report holds).
+CASE_REVEALERS = tuple(
+    role
+    for role in Role
+    if role in _roles_with(P.CASES_VIEW)
+    and any(
+        role.value in model.personal_data[field].reveal_roles
+        for model, field in CASE_REVEAL_FIELDS.values()
+    )
+)
+CASE = "backoffice/compliance/case/<path:object_id>/"
+
 BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     # Signing in: the form for whoever is not a signed-in staff member.
     "backoffice/login/": but(everyone(200), 302, *ALL_ROLES),
@@ -180,6 +194,24 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     "backoffice/policy/": staff_page(P.POLICY_MANAGE),
     "backoffice/policy/draft/": staff_page(P.POLICY_MANAGE),
     "backoffice/policy/publish/": staff_page(P.POLICY_MANAGE, ok=405),
+    # Irregular-activity cases: compliance officers and legal counsel, never the Owner.
+    "backoffice/compliance/case/": staff_page(P.CASES_VIEW),
+    CASE: staff_page(P.CASES_VIEW),
+    # Each step is a POST (see BACK_OFFICE_POSTS): a GET is refused once the role is checked.
+    # Notes and the report are for both roles; the review, legal requests, marking a case
+    # reported and protective actions for the compliance officer; the decision for legal counsel.
+    CASE + "note/": staff_page(P.CASES_VIEW, ok=405),
+    CASE + "move/": staff_page(P.CASES_WORK, ok=405),
+    CASE + "assign/": staff_page(P.CASES_WORK, ok=405),
+    CASE + "legal/request/": staff_page(P.CASES_WORK, ok=405),
+    CASE + "legal/decision/": staff_page(P.CASES_DECIDE, ok=405),
+    CASE + "report/": staff_page(P.CASES_VIEW, ok=405),
+    # A file is named by ?file=: without one, there is nothing to download.
+    CASE + "report/download/": staff_page(P.CASES_VIEW, ok=404),
+    CASE + "reported/": staff_page(P.CASES_WORK, ok=405),
+    CASE + "action/": staff_page(P.CASES_WORK, ok=405),
+    CASE + "action/reverse/": staff_page(P.CASES_WORK, ok=405),
+    CASE + "reveal/": staff_page(roles=CASE_REVEALERS, ok=405),
 }
 
 # The query each GET of a route carries (the reveal form asks which field; "all" is every field
@@ -207,6 +239,18 @@ BACK_OFFICE_POSTS: dict[str, tuple[dict[str, str], Expect]] = {
     "backoffice/two-factor/confirm/": ({}, everyone(302)),
     "backoffice/policy/publish/": ({}, staff_page(P.POLICY_MANAGE, ok=400)),
     "backoffice/policy/draft/": ({}, staff_page(P.POLICY_MANAGE, ok=400)),
+    # An empty form changes no case: a missing note, button, summary, decision, date, action,
+    # or field is refused (400); a report of a case not approved is a conflict (409).
+    CASE + "note/": ({}, staff_page(P.CASES_VIEW, ok=400)),
+    CASE + "move/": ({}, staff_page(P.CASES_WORK, ok=400)),
+    CASE + "assign/": ({}, staff_page(P.CASES_WORK, ok=400)),
+    CASE + "legal/request/": ({}, staff_page(P.CASES_WORK, ok=400)),
+    CASE + "legal/decision/": ({}, staff_page(P.CASES_DECIDE, ok=400)),
+    CASE + "report/": ({}, staff_page(P.CASES_VIEW, ok=409)),
+    CASE + "reported/": ({}, staff_page(P.CASES_WORK, ok=400)),
+    CASE + "action/": ({}, staff_page(P.CASES_WORK, ok=400)),
+    CASE + "action/reverse/": ({}, staff_page(P.CASES_WORK, ok=400)),
+    CASE + "reveal/": ({}, staff_page(roles=CASE_REVEALERS, ok=400)),
 }
 
 API: dict[str, Expect] = {

@@ -35,6 +35,7 @@ from lumeire.backoffice.tests.access_matrix import (
 from lumeire.backoffice.tests.factories import BACKEND, make_staff, staff_client
 from lumeire.backoffice.tests.order_factories import place_order
 from lumeire.checkout.models import ShippingMethod
+from lumeire.compliance.models import Case
 from lumeire.orders.models import Order
 from lumeire.staff.access import GROUP_OF_ROLE
 from lumeire.staff.roles import Role
@@ -120,6 +121,7 @@ class World:
             "orders.order": self.order,
             "checkout.shippingmethod": ShippingMethod.objects.order_by("pk").first(),
             "accounts.customer": self.customer.customer,
+            "compliance.case": Case.objects.create(subject=self.customer, score=40),
         }
         self.staff = {
             role.value: make_staff(groups=[GROUP_OF_ROLE[role]], username=f"matrix_{role.value}")

@@ -14,7 +14,8 @@ from freezegun import freeze_time
 
 from lumeire.accounts.models import ApiToken, RecoveryToken, SignInEvent, SignupConflict, User
 from lumeire.accounts.tests.factories import make_customer
-from lumeire.audit.models import AuditAction, AuditEntry
+from lumeire.audit.models import AuditAction, AuditCheckpoint, AuditEntry
+from lumeire.audit.services import audit_record
 from lumeire.audit.verification import verify_chain
 from lumeire.cart.models import Cart
 from lumeire.core.tokens import secret_hash
@@ -29,6 +30,11 @@ START = timezone.now().replace(microsecond=0) + timedelta(days=1)
 
 def _later(**delta) -> freeze_time:
     return freeze_time(START + timedelta(**delta))
+
+
+@pytest.fixture(autouse=True)
+def _audit_archives_in_a_folder_of_the_tests_own(settings, tmp_path):
+    settings.LUMEIRE_AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
 
 
 def test_tokens_go_when_they_expire_and_not_before():
@@ -164,3 +170,76 @@ def test_exports_are_purged_through_the_exports_app_and_skipped_without_it(monke
 
     monkeypatch.setattr(retention.importlib, "import_module", missing)
     assert purge_expired()["exports"] == 0
+
+
+def _system_entries(count: int) -> None:
+    for n in range(count):
+        audit_record(actor=None, action=AuditAction.KEY_ROTATION, reason=f"entry {n}")
+
+
+def test_audit_entries_older_than_two_years_move_into_a_checkpoint():
+    with _later():
+        _system_entries(3)
+    with _later(days=700):
+        _system_entries(1)  # younger: stays live
+    with _later(days=729, hours=23):
+        assert purge_expired()["audit_entries_sealed"] == 0
+    assert not AuditCheckpoint.objects.exists()
+    with _later(days=730, minutes=1):
+        counts = purge_expired()
+        assert counts["audit_entries_sealed"] == 3
+        assert purge_expired()["audit_entries_sealed"] == 0
+    checkpoint = AuditCheckpoint.objects.get()
+    assert (checkpoint.first_id, checkpoint.last_id) == (1, 3)
+    assert AuditEntry.objects.filter(action=AuditAction.PURGED).get().fields == [
+        "audit_entries_sealed"
+    ]
+    outcome = verify_chain(archives=True)
+    assert outcome.broken_at is None and (outcome.archived, outcome.checkpoints) == (3, 1)
+
+
+def test_the_audit_live_period_is_a_setting_and_big_logs_go_in_batches(settings, monkeypatch):
+    import lumeire.privacy.retention as retention
+
+    settings.LUMEIRE_AUDIT_LIVE_DAYS = 30
+    monkeypatch.setattr(retention, "AUDIT_CHECKPOINT_BATCH", 2)
+    with _later():
+        _system_entries(5)
+    with _later(days=29):
+        _system_entries(1)
+    with _later(days=30, minutes=1):
+        assert purge_expired()["audit_entries_sealed"] == 5
+    assert list(AuditCheckpoint.objects.values_list("first_id", "last_id")) == [
+        (1, 2),
+        (3, 4),
+        (5, 5),
+    ]
+    assert verify_chain(archives=True).broken_at is None
+
+
+def test_a_broken_audit_chain_is_not_sealed_and_the_rest_of_the_pass_is_recorded(caplog):
+    from django.db import connection
+
+    from lumeire.audit.protection import sqlite_protect
+    from lumeire.audit.tests.conftest import raw
+
+    with _later():
+        _system_entries(3)
+        customer = make_customer()
+        RecoveryToken.objects.create(user=customer, token_hash=secret_hash("y"), expires_at=START)
+    if connection.vendor == "postgresql":
+        raw("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_append_only")
+        raw("UPDATE audit_auditentry SET reason = 'nothing to see' WHERE id = 2")
+        raw("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_auditentry_append_only")
+    else:
+        raw("DROP TRIGGER audit_auditentry_no_update")
+        raw("UPDATE audit_auditentry SET reason = 'nothing to see' WHERE id = 2")
+        for statement in sqlite_protect(names=("audit_auditentry_no_update",)):
+            raw(statement)
+    with _later(days=731):
+        counts = purge_expired()
+    assert counts["audit_entries_sealed"] == 0 and counts["recovery_tokens"] == 1
+    assert not AuditCheckpoint.objects.exists()
+    recorded = AuditEntry.objects.filter(action=AuditAction.PURGED).get().fields
+    assert "recovery_tokens" in recorded and "audit_entries_sealed" not in recorded
+    assert "audit checkpoint refused" in caplog.text

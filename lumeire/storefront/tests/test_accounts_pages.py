@@ -305,6 +305,9 @@ ACCOUNT_PAGES = [
     "/en/account/password/",
     "/en/account/recovery-question/",
     "/en/account/identity-number/",
+    "/en/account/username/",
+    "/en/account/language/",
+    "/en/account/addresses/",
     "/en/account/two-factor/",
 ]
 VISITOR_PAGES = [
@@ -351,10 +354,20 @@ def test_no_address_carries_a_personal_value_and_only_emailed_links_carry_a_secr
     routes = _patterns(get_resolver("lumeire.storefront.urls"))
     converters = {name for route in routes for name in re.findall(r"<(?:\w+:)?(\w+)>", route)}
 
-    # Besides the emailed secrets: policy versions, catalogue slugs, cart line numbers and
-    # order numbers (random, and no one's personal value).
-    assert converters == {"token", "version", "slug", "line_id", "number", "export_id"}
+    # Besides the emailed secrets: policy versions, catalogue slugs, cart line numbers, order
+    # numbers, export and saved-address ids (random, and no one's personal value).
+    assert converters == {
+        "token",
+        "version",
+        "slug",
+        "line_id",
+        "number",
+        "export_id",
+        "address_id",
+    }
     assert sorted(route for route in routes if "<" in route) == [
+        "account/addresses/<uuid:address_id>/",
+        "account/addresses/<uuid:address_id>/remove/",
         "account/delete/confirm/<slug:token>/",
         "account/email/confirm/<slug:token>/",
         "account/my-data/<uuid:export_id>/download/",
