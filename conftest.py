@@ -67,6 +67,7 @@ DATA_MIGRATIONS = [
     ("lumeire.checkout.migrations.0002_shipping_methods", "create_methods"),
     ("lumeire.backoffice.migrations.0001_catalogue_manager_group", "create_group"),
     ("lumeire.backoffice.migrations.0002_order_roles", "create_groups"),
+    ("lumeire.backoffice.migrations.0003_remaining_roles", "create_groups"),
 ]
 
 
