@@ -229,3 +229,20 @@ def test_an_address_block_lasts_its_hours_and_is_refused_outside_limits(officer)
     [block] = services.action_block_address(actor=officer, case=case, hours=5)
     assert block.in_force
     assert timedelta(hours=4) < block.until - timezone.now() <= timedelta(hours=5)
+
+
+def test_the_customer_sees_a_look_from_a_case_but_nothing_of_the_case_or_its_report(officer):
+    """Every staff look stays visible to the customer; the report is the legal exception."""
+    from lumeire.compliance.tests.factories import approved_case
+    from lumeire.privacy.selectors import access_log_of_customer
+
+    customer = make_customer()
+    case = approved_case(customer, officer=officer, items=["identity"])
+    services.case_reveal(actor=officer, case=case, field="identity_number")
+    services.case_report_generate(actor=officer, case=case)
+
+    entries = access_log_of_customer(customer_id=customer.pk).entries
+    assert len(entries) == 1
+    assert AuditEntry.objects.filter(
+        subject_id=customer.pk, action=AuditAction.REPORT_GENERATED
+    ).exists()
