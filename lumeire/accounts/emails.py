@@ -21,12 +21,17 @@ def site_url(path: str) -> str:
 
 
 def send_account_email(
-    *, to: str, language: str, template: str, context: dict[str, object] | None = None
+    *,
+    to: str,
+    language: str,
+    template: str,
+    context: dict[str, object] | None = None,
+    app: str = "accounts",
 ) -> None:
-    """Render ``accounts/email/<template>.txt`` (first line: subject) in ``language``; send."""
+    """Render ``<app>/email/<template>.txt`` (first line: subject) in ``language``; send."""
     with translation.override(language):
         rendered = render_to_string(
-            f"accounts/email/{template}.txt",
+            f"{app}/email/{template}.txt",
             {"store_name": settings.LUMEIRE_STORE_NAME, **(context or {})},
         )
     subject, _, body = rendered.strip().partition("\n")

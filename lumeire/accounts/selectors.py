@@ -5,14 +5,26 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lumeire.accounts.models import ApiToken, RecoveryToken, SignInEvent, User
+from lumeire.accounts.models import (
+    AccountKind,
+    ApiToken,
+    Customer,
+    RecoveryToken,
+    SignInEvent,
+    User,
+)
+from lumeire.core.identity import normalize_identity_number
 from lumeire.core.tokens import secret_hash
+
+# The longest login or search term looked up (an email address may be 320 characters).
+MAX_SEARCH_LENGTH = 320
+IDENTITY_NUMBER_LENGTH = 10
 
 
 def user_by_login(login: str) -> User | None:
     """The account whose username or email is ``login`` (compared without case)."""
     login = (login or "").strip()
-    if not login or len(login) > 320:
+    if not login or len(login) > MAX_SEARCH_LENGTH:
         return None
     username_index = User._meta.get_field("username_index").index_of(login)
     email_index = User._meta.get_field("email_index").index_of(login)
@@ -64,19 +76,12 @@ def recent_sign_in_events(user: User, *, limit: int = 20) -> QuerySet[SignInEven
     return SignInEvent.objects.filter(user=user).order_by("-at")[:limit]
 
 
-MAX_SEARCH_LENGTH = 320
-IDENTITY_NUMBER_LENGTH = 10
-
-
 def customer_ids_matching(term: str) -> set:
     """Customers whose email, username or identity number is exactly ``term``.
 
     Looked up through the blind indexes only: nothing is decrypted to search, and a partial
     value matches nothing. Staff accounts are never found here.
     """
-    from lumeire.accounts.models import AccountKind, Customer
-    from lumeire.core.identity import normalize_identity_number
-
     term = (term or "").strip()
     if not term or len(term) > MAX_SEARCH_LENGTH:
         return set()
@@ -92,8 +97,6 @@ def customer_ids_matching(term: str) -> set:
 
 def customers_for_staff() -> QuerySet:
     """Every customer profile with its account, newest first (values stay sealed until read)."""
-    from lumeire.accounts.models import AccountKind, Customer
-
     return (
         Customer.objects.select_related("user")
         .filter(user__kind=AccountKind.CUSTOMER)

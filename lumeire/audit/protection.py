@@ -128,7 +128,6 @@ SQLITE_STATEMENTS = {
             """,
     },
 }
-SQLITE_TRIGGERS = tuple(SQLITE_STATEMENTS[CURRENT])
 
 
 def sqlite_protect(version: int = CURRENT, *, names: tuple[str, ...] | None = None) -> list[str]:

@@ -11,11 +11,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from lumeire.accounts.pseudonyms import client_ref
 from lumeire.audit.chain import HASHED_COLUMNS
 from lumeire.audit.models import AuditAction, AuditEntry
 from lumeire.audit.selectors import TERM_HELP, AuditFilters, audit_entries
 from lumeire.audit.services import audit_record
+from lumeire.backoffice.reveal import request_client_ref
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.staff.access import Permission, has_permission
 
@@ -30,7 +30,7 @@ def _record_view(request: HttpRequest, target_id: str = "") -> None:
         action=AuditAction.AUDIT_VIEWED,
         target_type="audit.auditentry",
         target_id=target_id,
-        client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+        client_ref=request_client_ref(request),
     )
 
 

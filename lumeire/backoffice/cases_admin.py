@@ -12,7 +12,7 @@ its status, never a 500.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.contrib import messages
@@ -28,12 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lumeire.accounts.models import SignInOutcome, SignupConflictKind
-from lumeire.accounts.pseudonyms import client_ref
-from lumeire.backoffice.reveal import NO_STORE
+from lumeire.backoffice.reveal import NO_STORE, request_client_ref
 from lumeire.backoffice.sites import backoffice_site, staff_view
 from lumeire.compliance import services
 from lumeire.compliance.models import (
-    ACTIVE_STATUSES,
     ActionKind,
     Case,
     CaseEvent,
@@ -44,7 +42,8 @@ from lumeire.compliance.models import (
     Rule,
     Signal,
 )
-from lumeire.compliance.selectors import case_for, cases_for
+from lumeire.compliance.report import REPORT_ITEMS
+from lumeire.compliance.selectors import CaseAbilities, case_abilities, case_for, cases_for
 from lumeire.core.errors import ApplicationError
 from lumeire.staff.access import Permission, has_permission, staff_roles
 from lumeire.staff.services import reveal_refused_record
@@ -233,40 +232,23 @@ class Move:
     needs_note: bool
 
 
-def case_moves(user, case: Case) -> list[Move]:
-    """The buttons open now: the simple moves from this status the staff member's roles allow."""
+def case_moves(abilities: CaseAbilities) -> list[Move]:
+    """The buttons of the simple moves open now, in the page's order."""
     return [
         Move(str(to), str(label), to == S.DISMISSED)
         for to, label in MOVE_LABELS.items()
-        if (CaseStatus(case.status), to) in services.SIMPLE_MOVES
-        and has_permission(user, services.TRANSITIONS[(CaseStatus(case.status), to)])
+        if to in abilities.moves
     ]
 
 
 def report_items() -> list[tuple[str, str, str]]:
     """The checklist of the report's personal data (key, label, what it holds), in the page's
-    language; read when asked, since report.py defines it."""
-    try:
-        from lumeire.compliance.report import REPORT_ITEMS
-    except ImportError:
-        return []
+    language."""
     language = "ar" if (translation.get_language() or "").startswith("ar") else "en"
     return [
-        (
-            str(key),
-            _item_text(item, "label", language) or str(key),
-            _item_text(item, "description", language),
-        )
+        (key, item.label(language), item.description(language))
         for key, item in REPORT_ITEMS.items()
     ]
-
-
-def _item_text(item: object, name: str, language: str) -> str:
-    """``item.label(language)``, or its ``label_en``/``label_ar``, or a plain ``label``."""
-    value = getattr(item, name, "")
-    if callable(value):
-        return str(value(language))
-    return str(getattr(item, f"{name}_{language}", "") or value or "")
 
 
 def _signal_rows(signals: list[Signal]) -> list[dict]:
@@ -325,8 +307,7 @@ def _timeline_rows(events: Iterable[CaseEvent], people: People) -> list[dict]:
     return rows
 
 
-def _action_rows(user, case: Case, actions: Iterable[ProtectiveAction], people: People) -> list:
-    may_work = has_permission(user, P.CASES_WORK) and case.status in ACTIVE_STATUSES
+def _action_rows(actions: Iterable[ProtectiveAction], people: People, may_reverse: bool) -> list:
     return [
         {
             "action": action,
@@ -335,7 +316,9 @@ def _action_rows(user, case: Case, actions: Iterable[ProtectiveAction], people: 
             "reversed_by": people(action.reversed_by) if action.reversed_at else "",
             "orders": len(action.detail.get("orders", [])) if action.detail else 0,
             "in_force": action.in_force,
-            "reversible": may_work and action.in_force and action.kind != ActionKind.CANCEL_ORDERS,
+            "reversible": may_reverse
+            and action.in_force
+            and action.kind != ActionKind.CANCEL_ORDERS,
         }
         for action in actions
     ]
@@ -367,12 +350,7 @@ def case_detail(user, case: Case) -> dict[str, object]:
     events, events_left_out = _event_rows(signals)
     actions = list(case.actions.select_related("taken_by", "reversed_by"))
     files = list(case.report_files.select_related("generated_by").defer("sealed"))
-    status = CaseStatus(case.status)
-    may_work = has_permission(user, P.CASES_WORK)
-    may_decide = has_permission(user, P.CASES_DECIDE)
-    in_progress = case.status in ACTIVE_STATUSES
-    addresses = bool(case.client_ref) or any(signal.client_ref for signal in signals)
-    locked = any(a.in_force and a.kind == ActionKind.LOCK_ACCOUNT for a in actions)
+    abilities = case_abilities(user, case, signals=signals, actions=actions, has_report=bool(files))
     return {
         "case": case,
         "status": _status_label(case.status),
@@ -382,26 +360,17 @@ def case_detail(user, case: Case) -> dict[str, object]:
         "events": events,
         "events_left_out": events_left_out,
         "timeline": _timeline_rows(case.events.select_related("actor"), people),
-        "moves": case_moves(user, case),
-        "may_note": may_work or may_decide,
-        "may_assign": may_work and status not in services.ENDS and case.assignee_id != user.pk,
-        "may_request_legal": may_work and status == S.UNDER_REVIEW,
-        "may_decide": may_decide and status == S.LEGAL_REQUESTED,
+        "moves": case_moves(abilities),
+        **{name: value for name, value in asdict(abilities).items() if name.startswith("may_")},
         "asked_by_viewer": case.legal_requested_by_id == user.pk,
-        "report_items": report_items() if may_decide and status == S.LEGAL_REQUESTED else [],
+        "report_items": report_items() if abilities.may_decide else [],
         "ticked_labels": _ticked_labels(case),
         "requested_by": people(case.legal_requested_by) if case.legal_requested_by_id else "",
         "decided_by": people(case.legal_decided_by) if case.legal_decided_by_id else "",
         "reported_by": people(case.reported_by) if case.reported_by_id else "",
-        "may_generate": (may_work or may_decide) and status == S.APPROVED,
         "files": _file_rows(case, files, people),
-        "may_mark_reported": may_work and status == S.APPROVED and bool(files),
-        "may_act": may_work and in_progress,
-        "may_lock": may_work and in_progress and bool(case.subject_id) and not locked,
-        "may_cancel_orders": may_work and in_progress and bool(case.subject_id),
-        "may_block": may_work and in_progress and addresses,
         "block_hours": services.block_hours_default(),
-        "actions": _action_rows(user, case, actions, people),
+        "actions": _action_rows(actions, people, abilities.may_reverse),
         "reveals": [
             (name, str(REVEAL_LABELS.get(name, name)))
             for name in services.case_revealable_fields(user)
@@ -691,7 +660,7 @@ def case_reveal(request: HttpRequest, object_id: str) -> HttpResponse:
     posting = request.method == "POST"
     field = request.POST.get("field", "") if posting else ""
     allowed = services.case_revealable_fields(user) if has_permission(user, P.CASES_VIEW) else []
-    client = client_ref(request.META.get("REMOTE_ADDR"))
+    client = request_client_ref(request)
     if posting and (not allowed or (field in services.CASE_REVEAL_FIELDS and field not in allowed)):
         _reveal_refused(request, object_id, field, client)
         raise PermissionDenied

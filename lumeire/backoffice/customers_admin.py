@@ -65,31 +65,34 @@ def _date_of_birth(customer: Customer) -> str:
     return born.isoformat() if hasattr(born, "isoformat") else _text(born)
 
 
-CUSTOMER_FIELDS = (
-    Revealable(
-        "full_name",
-        gettext_lazy("Name"),
+def _own_value(name: str, label, mask) -> Revealable:
+    """A value the customer profile holds itself, read as text and masked by ``mask``."""
+    return Revealable(
+        name,
+        label,
         Customer,
-        ("full_name",),
-        read=lambda c: _text(c.full_name),
-        mask=lambda c: mask_text(c.full_name),
-    ),
-    Revealable(
-        "username",
-        gettext_lazy("Username"),
+        (name,),
+        read=lambda c: _text(getattr(c, name)),
+        mask=lambda c: mask(getattr(c, name)),
+    )
+
+
+def _account_value(name: str, label, mask) -> Revealable:
+    """A value of the customer's account (the User row)."""
+    return Revealable(
+        name,
+        label,
         User,
-        ("username",),
-        read=lambda c: _text(c.user.username),
-        mask=lambda c: mask_text(c.user.username),
-    ),
-    Revealable(
-        "email",
-        gettext_lazy("Email"),
-        User,
-        ("email",),
-        read=lambda c: _text(c.user.email),
-        mask=lambda c: mask_email(c.user.email),
-    ),
+        (name,),
+        read=lambda c: _text(getattr(c.user, name)),
+        mask=lambda c: mask(getattr(c.user, name)),
+    )
+
+
+CUSTOMER_FIELDS = (
+    _own_value("full_name", gettext_lazy("Name"), mask_text),
+    _account_value("username", gettext_lazy("Username"), mask_text),
+    _account_value("email", gettext_lazy("Email"), mask_email),
     Revealable(
         "phone",
         gettext_lazy("Phone (saved addresses)"),
@@ -98,14 +101,7 @@ CUSTOMER_FIELDS = (
         read=lambda c: _joined(_phones(c)),
         mask=lambda c: _joined([mask_phone(phone) for phone in _phones(c)]),
     ),
-    Revealable(
-        "identity_number",
-        gettext_lazy("Identity number"),
-        Customer,
-        ("identity_number",),
-        read=lambda c: _text(c.identity_number),
-        mask=lambda c: mask_identity_number(c.identity_number),
-    ),
+    _own_value("identity_number", gettext_lazy("Identity number"), mask_identity_number),
     Revealable(
         "date_of_birth",
         gettext_lazy("Date of birth"),

@@ -21,11 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lumeire.audit.models import AuditAction
-from lumeire.audit.services import audit_record
 from lumeire.backoffice.reveal import NO_STORE, ReasonForm, RevealTarget, request_client_ref
 from lumeire.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from lumeire.staff.access import Permission, has_permission
+from lumeire.staff.services import export_record
 
 MAX_EXPORT_ROWS = 10_000
 # A spreadsheet runs a cell that starts with one of these as a formula: quote it.
@@ -142,14 +141,13 @@ def orders_export_view(request: HttpRequest, *, model_admin, target: RevealTarge
     clear_names = {field.name for field in allowed} if clear else set()
     recorded = [n for field in allowed if field.name in clear_names for n in field.model_fields]
     with transaction.atomic():
-        audit_record(
+        export_record(
             actor=user,
-            action=AuditAction.EXPORT,
             target_type="order",
             fields=recorded,
             reason_category=form.cleaned_data["reason_category"] if clear else "",
             reason=form.cleaned_data["reason"] if clear else "",
-            client_ref=request_client_ref(request),
+            client=request_client_ref(request),
         )
         rows = orders.select_related(None).prefetch_related(None).order_by("-placed_at", "-id")
         content = orders_csv(rows.iterator(chunk_size=500), target=target, clear_names=clear_names)

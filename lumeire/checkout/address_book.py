@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lumeire.checkout.addresses import parse_address
 from lumeire.checkout.errors import CheckoutError, CheckoutErrorCode
 from lumeire.checkout.models import Address
-from lumeire.checkout.selectors import saved_address_get
+from lumeire.checkout.selectors import saved_address_get, saved_addresses
 from lumeire.orders.models import ADDRESS_FIELDS
 
 
@@ -29,7 +29,7 @@ def _not_found() -> CheckoutError:
 
 def saved_addresses_of(customer) -> list[Address]:
     """Every saved address of the customer, most recently used first (checkout offers ten)."""
-    return list(Address.objects.filter(customer=customer).order_by("-last_used_at", "-id"))
+    return saved_addresses(customer, limit=None)
 
 
 def saved_address_update(*, customer, address_id: object, data: dict) -> Address:

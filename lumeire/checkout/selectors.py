@@ -51,9 +51,13 @@ def cart_checkout_totals(summary: CartSummary, method: ShippingMethod) -> Checko
     return checkout_totals(subtotal=summary.subtotal, lines_vat=summary.vat, method=method)
 
 
-def saved_addresses(customer) -> list[Address]:
-    """The customer's saved addresses, most recently used first."""
-    return list(Address.objects.filter(customer=customer).order_by("-last_used_at", "-id")[:10])
+SAVED_ADDRESSES_OFFERED = 10
+
+
+def saved_addresses(customer, *, limit: int | None = SAVED_ADDRESSES_OFFERED) -> list[Address]:
+    """The customer's saved addresses, most recently used first (``limit=None``: all of them)."""
+    found = Address.objects.filter(customer=customer).order_by("-last_used_at", "-id")
+    return list(found if limit is None else found[:limit])
 
 
 def saved_address_get(*, customer, address_id: object) -> Address | None:

@@ -46,7 +46,6 @@ from lumeire.checkout.selectors import checkout_totals, shipping_method_get
 from lumeire.core.money import round_money, vat_on
 from lumeire.orders.emails import send_order_email
 from lumeire.orders.models import (
-    ADDRESS_FIELDS,
     Order,
     OrderLine,
     OrderStatus,
@@ -287,9 +286,14 @@ def _take_payment(order: Order, payment: PaymentChoice, client_hash: str, charge
 
 
 def _remember_address(customer, address: AddressInput) -> None:
+    """Mark the saved address that matches as just used, or save it.
+
+    Every part is encrypted, so the match is made here: the most recently used addresses are
+    tried first (the likeliest match), and each stops decrypting at its first differing part.
+    """
     wanted = address.as_dict()
-    for saved in Address.objects.filter(customer=customer):
-        if {name: str(getattr(saved, name)) for name in ADDRESS_FIELDS} == wanted:
+    for saved in Address.objects.filter(customer=customer).order_by("-last_used_at", "-id"):
+        if all(str(getattr(saved, name)) == value for name, value in wanted.items()):
             saved.last_used_at = timezone.now()
             saved.save(update_fields=["last_used_at"])
             return

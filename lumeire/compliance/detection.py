@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from lumeire.audit.services import audit_record
 from lumeire.compliance.events import SOURCES, Event, Source, event_of
 from lumeire.compliance.models import (
     ACTIVE_STATUSES,
+    CASE_AUDIT_TARGET,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -76,11 +77,15 @@ def _subject_of(finding: Finding) -> tuple[uuid.UUID | None, str]:
     return (value, "") if kind == "user" else (None, str(value))
 
 
-def _covered(signal: Signal, event: Event) -> bool:
-    """Whether an earlier signal already holds this event (by reference or by its time span)."""
-    if signal.first_event_at <= event.at <= signal.last_event_at:
-        return True
-    return any(ref["source"] == event.source and ref["id"] == event.id for ref in signal.event_refs)
+def _held_by(signal: Signal) -> Callable[[Event], bool]:
+    """Whether an earlier signal already holds an event (by reference or by its time span)."""
+    known = {(ref["source"], ref["id"]) for ref in signal.event_refs}
+
+    def held(event: Event) -> bool:
+        within = signal.first_event_at <= event.at <= signal.last_event_at
+        return within or (event.source, event.id) in known
+
+    return held
 
 
 def _case_keys(finding: Finding, subject_id: uuid.UUID | None) -> tuple[uuid.UUID | None, set[str]]:
@@ -115,7 +120,7 @@ def _open_case(subject_id: uuid.UUID | None, client_ref: str, now: datetime) -> 
     audit_record(
         actor=None,
         action=AuditAction.CASE_OPENED,
-        target_type="compliance.case",
+        target_type=CASE_AUDIT_TARGET,
         target_id=case.reference,
         subject_id=subject_id,
     )
@@ -141,7 +146,8 @@ def _record(finding: Finding, now: datetime) -> tuple[Signal | None, bool]:
     )
     fresh = finding.events
     if earlier is not None:
-        fresh = [event for event in finding.events if not _covered(earlier, event)]
+        held = _held_by(earlier)
+        fresh = [event for event in finding.events if not held(event)]
         if not fresh:
             return None, False
         if earlier.case.is_active:

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
 
 CASE_ROLES = frozenset({"compliance_officer", "legal_counsel"})
+# The audit log's target type for every entry about a case (its target id is the reference).
+CASE_AUDIT_TARGET = "compliance.case"
 
 
 def _case_retention() -> Retention:

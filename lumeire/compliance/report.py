@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -68,9 +67,7 @@ def _clear(value: Any) -> Any:
         return None
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # text, and Decimal amounts written exactly
 
 
 def _newest(rows, limit: int = LIST_LIMIT) -> tuple[list, int]:

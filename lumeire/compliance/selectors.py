@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lumeire.compliance.models import ActionKind, Case, ProtectiveAction
-from lumeire.staff.access import Permission, require
+from lumeire.compliance.models import (
+    ACTIVE_STATUSES,
+    ActionKind,
+    Case,
+    CaseStatus,
+    ProtectiveAction,
+)
+from lumeire.staff.access import Permission, has_permission, require
 
 _BLOCKS_KEY = "compliance:blocked-addresses"
 _BLOCKS_SECONDS = 60
@@ -57,3 +65,51 @@ def blocked_addresses() -> frozenset[str]:
 
 def blocked_addresses_forget() -> None:
     cache.delete(_BLOCKS_KEY)
+
+
+@dataclass(frozen=True)
+class CaseAbilities:
+    """Which steps of a case a staff member may take now: the services' rules, read for a page
+    (the services check them again when the step is asked for)."""
+
+    may_note: bool
+    may_assign: bool
+    may_request_legal: bool
+    may_decide: bool
+    may_generate: bool
+    may_mark_reported: bool
+    may_act: bool
+    may_lock: bool
+    may_cancel_orders: bool
+    may_block: bool
+    may_reverse: bool
+    moves: tuple[CaseStatus, ...]  # the simple moves (start review, dismiss, close) open now
+
+
+def case_abilities(user, case: Case, *, signals, actions, has_report: bool) -> CaseAbilities:
+    from lumeire.compliance.services import ENDS, SIMPLE_MOVES, TRANSITIONS
+
+    works = has_permission(user, Permission.CASES_WORK)
+    decides = has_permission(user, Permission.CASES_DECIDE)
+    status = CaseStatus(case.status)
+    acting = works and status in ACTIVE_STATUSES
+    locked = any(a.in_force and a.kind == ActionKind.LOCK_ACCOUNT for a in actions)
+    addresses = bool(case.client_ref) or any(signal.client_ref for signal in signals)
+    return CaseAbilities(
+        may_note=works or decides,
+        may_assign=works and status not in ENDS and case.assignee_id != user.pk,
+        may_request_legal=works and status == CaseStatus.UNDER_REVIEW,
+        may_decide=decides and status == CaseStatus.LEGAL_REQUESTED,
+        may_generate=(works or decides) and status == CaseStatus.APPROVED,
+        may_mark_reported=works and status == CaseStatus.APPROVED and has_report,
+        may_act=acting,
+        may_lock=acting and bool(case.subject_id) and not locked,
+        may_cancel_orders=acting and bool(case.subject_id),
+        may_block=acting and addresses,
+        may_reverse=acting,
+        moves=tuple(
+            to
+            for (start, to), needed in TRANSITIONS.items()
+            if start == status and (start, to) in SIMPLE_MOVES and has_permission(user, needed)
+        ),
+    )

@@ -21,6 +21,7 @@ from lumeire.audit.models import AuditAction, RevealReason
 from lumeire.audit.services import audit_record
 from lumeire.compliance.errors import CaseConflict, CaseError, CaseErrorCode
 from lumeire.compliance.models import (
+    CASE_AUDIT_TARGET,
     ActionKind,
     Case,
     CaseEvent,
@@ -54,7 +55,7 @@ SIMPLE_MOVES = frozenset(
 )
 ENDS = frozenset({S.DISMISSED, S.CLOSED})
 NOTE_MAX = 4000
-TARGET = "compliance.case"
+TARGET = CASE_AUDIT_TARGET
 
 
 def _invalid(field: str, message: str) -> CaseError:
@@ -101,18 +102,20 @@ def transition_permission(current: str, to: str) -> Permission | None:
         return None
 
 
+def _not_allowed(current: str, to: str) -> CaseConflict:
+    target = CaseStatus(to).label.lower() if to in CaseStatus.values else str(to)[:20]
+    return CaseConflict(
+        CaseErrorCode.TRANSITION_NOT_ALLOWED,
+        _("A case that is %(current)s cannot become %(target)s.")
+        % {"current": CaseStatus(current).label.lower(), "target": target},
+    )
+
+
 def _move(*, actor, case: Case, to: CaseStatus, text: str = "") -> Case:
     """Check the table and the actor, then change the status and record it."""
     needed = transition_permission(case.status, to)
     if needed is None:
-        raise CaseConflict(
-            CaseErrorCode.TRANSITION_NOT_ALLOWED,
-            _("A case that is %(current)s cannot become %(target)s.")
-            % {
-                "current": CaseStatus(case.status).label.lower(),
-                "target": CaseStatus(to).label.lower() if to in CaseStatus.values else str(to),
-            },
-        )
+        raise _not_allowed(case.status, to)
     require(actor, needed)
     now = timezone.now()
     previous = case.status
@@ -130,18 +133,16 @@ def _move(*, actor, case: Case, to: CaseStatus, text: str = "") -> Case:
 def case_transition(*, actor, case: Case, to: str, note: str = "") -> Case:
     """Start a review, dismiss a case under review, or close a reported case."""
     case = _locked(case)
-    try:
-        target = CaseStatus(to)
-    except ValueError:
-        target = None
-    if target is None or (CaseStatus(case.status), target) not in SIMPLE_MOVES:
-        if target is not None and transition_permission(case.status, target) is not None:
-            require(actor, transition_permission(case.status, target))
-            raise CaseError(
-                CaseErrorCode.TRANSITION_NOT_ALLOWED,
-                _("Use the case's own form for this step."),
-            )
-        return _move(actor=actor, case=case, to=target or to)
+    needed = transition_permission(case.status, to)
+    if needed is None:
+        raise _not_allowed(case.status, to)
+    target = CaseStatus(to)
+    if (CaseStatus(case.status), target) not in SIMPLE_MOVES:
+        # A legal decision or a report carries data: only its own service makes that move.
+        require(actor, needed)
+        raise CaseError(
+            CaseErrorCode.TRANSITION_NOT_ALLOWED, _("Use the case's own form for this step.")
+        )
     if target == S.DISMISSED:
         note = _text(note, "note", minimum=10)
     if target == S.UNDER_REVIEW and case.assignee_id is None:

@@ -29,3 +29,11 @@ def is_downloadable(export: DataExport) -> bool:
     from django.utils import timezone
 
     return export.status == ExportStatus.READY and export.expires_at > timezone.now()
+
+
+def status_now(export: DataExport) -> str:
+    """The export's status as the customer should read it: a ready file past its day is expired
+    even before the retention pass has marked it so."""
+    if export.status == ExportStatus.READY and not is_downloadable(export):
+        return str(ExportStatus.EXPIRED)
+    return str(export.status)

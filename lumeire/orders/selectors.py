@@ -23,13 +23,18 @@ def order_get_for_customer(*, customer, number: str) -> Order:
     return order
 
 
-def orders_of_customer(*, customer, before: Order | None = None) -> list[Order]:
-    """A page of the customer's orders, newest first; ``before`` continues after that order."""
+def orders_of_customer(
+    *, customer, before: Order | None = None, limit: int | None = None
+) -> list[Order]:
+    """A page of the customer's orders, newest first; ``before`` continues after that order.
+
+    ``limit`` orders at most (``ORDERS_PAGE_SIZE`` unless given), in one query.
+    """
     orders: QuerySet[Order] = Order.objects.filter(customer=customer).prefetch_related("lines")
     if before is not None:
         orders = orders.filter(placed_at__lte=before.placed_at).exclude(pk=before.pk)
         orders = orders.exclude(placed_at=before.placed_at, id__gt=before.pk)
-    return list(orders.order_by("-placed_at", "-id")[:ORDERS_PAGE_SIZE])
+    return list(orders.order_by("-placed_at", "-id")[: limit or ORDERS_PAGE_SIZE])
 
 
 def order_timeline(order: Order) -> list[OrderEvent]:

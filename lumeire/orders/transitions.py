@@ -54,3 +54,10 @@ def next_statuses(*, current: str, payment_method: str, actor_kind: ActorKind) -
             current=current, to=status, payment_method=payment_method, actor_kind=actor_kind
         )
     ]
+
+
+def customer_may_cancel(order) -> bool:
+    """Whether the order's customer may cancel it now (My orders' button, the API's field)."""
+    return OrderStatus.CANCELLED in next_statuses(
+        current=order.status, payment_method=order.payment_method, actor_kind=ActorKind.CUSTOMER
+    )

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from lumeire.accounts.pseudonyms import client_ref
 from lumeire.core.ratelimit import allow
 from lumeire.payments.errors import PaymentError, PaymentErrorCode
 from lumeire.payments.gateway import CardBrand
 from lumeire.payments.models import CardOutcome, TestGatewayCard
-from lumeire.vault.blind_index import blind_index
 
 # The test gateway's cards: this one is always declined, every other valid number approved.
 DECLINED_TEST_CARD = "4000000000000002"
@@ -177,7 +177,7 @@ def card_tokenise_throttle(*, address: str | None) -> None:
     The web form and the API share the count. The address is counted only as a keyed hash.
     """
     window = 60
-    ref = blind_index("client.address", address, normalizer="text") if address else "unknown"
+    ref = client_ref(address) or "unknown"
     if not allow(f"card-tokenise:{ref}", limit=TOKENISATIONS_PER_MINUTE, window_seconds=window):
         wait = window - int(time.time()) % window
         raise PaymentError(

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lumeire.accounts.emails import send_account_email, site_url
 from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.core.errors import ApplicationError
@@ -73,10 +72,6 @@ def grace_period() -> timedelta:
     return timedelta(days=int(getattr(settings, "LUMEIRE_ERASURE_GRACE_DAYS", 14)))
 
 
-def _site_url(path: str) -> str:
-    return settings.LUMEIRE_SITE_URL.rstrip("/") + path
-
-
 def privacy_email(user: User, template: str, context: dict[str, object] | None = None) -> bool:
     """Send ``privacy/email/<template>.txt`` (first line: subject) in the customer's language.
 
@@ -85,14 +80,13 @@ def privacy_email(user: User, template: str, context: dict[str, object] | None =
     address = user.email
     if not address or is_erased(address):
         return False
-    with translation.override(user.language or "en"):
-        rendered = render_to_string(
-            f"privacy/email/{template}.txt",
-            {"store_name": settings.LUMEIRE_STORE_NAME, **(context or {})},
-        )
-    subject, _sep, body = rendered.strip().partition("\n")
-    EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[str(address)]).send()
-    logger.info("privacy email sent", extra={"email_template": template})
+    send_account_email(
+        to=str(address),
+        language=user.language or "en",
+        template=template,
+        context=context,
+        app="privacy",
+    )
     return True
 
 
@@ -142,7 +136,7 @@ def erasure_request(
             target_id=str(erasure.pk),
             subject_id=actor.pk,
         )
-    link = _site_url(f"/{actor.language or 'en'}/account/delete/confirm/{raw}/")
+    link = site_url(f"/{actor.language or 'en'}/account/delete/confirm/{raw}/")
     privacy_email(
         actor,
         "erasure_confirm",

@@ -10,7 +10,6 @@ escapes it like the rest.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lumeire.privacy.cookies import registry
 from lumeire.privacy.models import PolicyVersion
 from lumeire.privacy.selectors import FIELD_LABELS
 from lumeire.staff.access import ROLE_PERMISSIONS, Permission
@@ -211,58 +211,18 @@ def _cookie_lifetime(lifetime: timedelta | None) -> str:
     return _days(lifetime)
 
 
-def _registered_cookies() -> list[tuple[str, str, str, bool]] | None:
-    """(name, purpose, lifetime, essential) from the cookie registry, or None while the store
-    has none."""
-    try:
-        module = importlib.import_module("lumeire.privacy.cookies")
-    except ImportError:
-        return None
-    cookies = getattr(module, "COOKIES", None)
-    if cookies is None:
-        return None
-    return [
-        (spec.name, str(spec.purpose), _cookie_lifetime(spec.lifetime), bool(spec.essential))
-        for spec in cookies
-    ]
-
-
-def _configured_cookies() -> list[tuple[str, str, str, bool]]:
-    """The essential cookies Django itself sets, when there is no registry to read."""
-    return [
-        (
-            settings.SESSION_COOKIE_NAME,
-            _("Keeps you signed in and keeps your cart."),
-            _days(timedelta(seconds=settings.SESSION_COOKIE_AGE)),
-            True,
-        ),
-        (
-            settings.CSRF_COOKIE_NAME,
-            _("Protects your forms from being sent by another site."),
-            _days(timedelta(seconds=settings.CSRF_COOKIE_AGE)),
-            True,
-        ),
-        (
-            settings.LANGUAGE_COOKIE_NAME,
-            _("Remembers the language you chose."),
-            _days(timedelta(seconds=settings.LANGUAGE_COOKIE_AGE or 0)),
-            True,
-        ),
-    ]
-
-
 def cookies() -> str:
     """Every cookie the store can set, with its purpose, lifetime and whether it is optional."""
-    found = _registered_cookies()
-    rows = found if found is not None else _configured_cookies()
     lines = []
-    for name, purpose, lifetime, essential in rows:
-        kind = _("essential") if essential else _("optional, only with your consent")
-        lines.append(
-            "- "
-            + _("%(name)s (%(kind)s, kept %(lifetime)s): %(purpose)s")
-            % {"name": name, "kind": kind, "lifetime": lifetime, "purpose": purpose}
-        )
+    for spec in registry():
+        kind = _("essential") if spec.essential else _("optional, only with your consent")
+        values = {
+            "name": spec.name,
+            "kind": kind,
+            "lifetime": _cookie_lifetime(spec.lifetime),
+            "purpose": spec.purpose,
+        }
+        lines.append("- " + _("%(name)s (%(kind)s, kept %(lifetime)s): %(purpose)s") % values)
     return "\n".join(lines)
 
 

@@ -235,6 +235,30 @@ def reveal_record(
     )
 
 
+def export_record(
+    *,
+    actor: User,
+    target_type: str,
+    fields: Iterable[str],
+    reason_category: str,
+    reason: str,
+    client: str,
+) -> None:
+    """Record that a staff member exported a list; ``fields`` names the columns sent in clear.
+
+    Call it inside the transaction that reads the rows, so a failed export leaves no record.
+    """
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target_type=target_type,
+        fields=list(fields),
+        reason_category=reason_category,
+        reason=reason,
+        client_ref=client,
+    )
+
+
 @transaction.atomic
 def reveal_refused_record(
     *, actor: User, target_type: str, target_id: str, subject_id, fields: Iterable[str], client: str

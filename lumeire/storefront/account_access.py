@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 from lumeire.accounts.sessions import needs_reauthentication
 
@@ -46,6 +47,11 @@ def recent_password_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def private_page(view: View) -> View:
+    """A page of the customer's own data: customer only, password typed recently, never cached."""
+    return customer_required(recent_password_required(never_cache(view)))
 
 
 def no_referrer(view: View) -> View:

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lumeire.core.errors import ApplicationError
 from lumeire.privacy.selectors import access_log_of_customer
-from lumeire.storefront.account_access import customer_required, recent_password_required
+from lumeire.storefront.account_access import private_page
 
 
 @require_GET
-@customer_required
-@recent_password_required
-@never_cache
+@private_page
 def access_log(request: HttpRequest) -> HttpResponse:
     """The customer's own access log, newest first; ``?after=<cursor>`` shows older entries."""
     after = request.GET.get("after", "")

@@ -7,14 +7,11 @@ address it was placed with. Another customer's address and one that does not exi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lumeire.checkout.address_book import (
@@ -25,19 +22,12 @@ from lumeire.checkout.address_book import (
 from lumeire.checkout.errors import CheckoutError
 from lumeire.checkout.selectors import saved_address_get
 from lumeire.orders.models import ADDRESS_FIELDS
-from lumeire.storefront.account_access import customer_required, recent_password_required
+from lumeire.storefront.account_access import private_page
 from lumeire.storefront.checkout_forms import COUNTRY_NAMES, AddressFieldsForm
-
-View = Callable[..., HttpResponse]
-
-
-def addresses_page(view: View) -> View:
-    """A page of the customer's own addresses: password typed recently, never cached."""
-    return customer_required(recent_password_required(never_cache(view)))
 
 
 @require_GET
-@addresses_page
+@private_page
 def addresses(request: HttpRequest) -> HttpResponse:
     """The saved addresses, most recently used first, each with a change and a remove button."""
     rows = [
@@ -48,7 +38,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@addresses_page
+@private_page
 def address_change(request: HttpRequest, address_id: str) -> HttpResponse:
     """Correct every part of one saved address; each wrong part is refused with its reason."""
     address = saved_address_get(customer=request.user, address_id=address_id)
@@ -79,7 +69,7 @@ def address_change(request: HttpRequest, address_id: str) -> HttpResponse:
 
 
 @require_POST
-@addresses_page
+@private_page
 def address_remove(request: HttpRequest, address_id: str) -> HttpResponse:
     """Forget one saved address; the orders placed with it keep their own copy."""
     try:

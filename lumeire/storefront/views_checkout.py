@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -49,7 +48,7 @@ from lumeire.orders.errors import OrderNotFound
 from lumeire.orders.models import ADDRESS_FIELDS, PaymentMethod
 from lumeire.orders.selectors import order_get_for_customer
 from lumeire.payments.errors import PaymentError
-from lumeire.storefront.account_access import customer_required, recent_password_required
+from lumeire.storefront.account_access import private_page
 from lumeire.storefront.cart_access import shopper_cart_summary
 from lumeire.storefront.checkout_forms import (
     COUNTRY_NAMES,
@@ -58,8 +57,6 @@ from lumeire.storefront.checkout_forms import (
     DeliveryForm,
     PlaceOrderForm,
 )
-
-View = Callable[..., HttpResponse]
 
 SESSION_KEY = "checkout"
 # The last placed checkout's key and order number (no personal value): a late second click
@@ -77,11 +74,6 @@ REFUSAL_STEP = {
     CheckoutErrorCode.SOLD_OUT: "review",
     CheckoutErrorCode.AGE_RESTRICTED: "review",
 }
-
-
-def checkout_page(view: View) -> View:
-    """A checkout step: a signed-in customer who typed their password recently, never stored."""
-    return customer_required(recent_password_required(never_cache(view)))
 
 
 @dataclass(frozen=True)
@@ -175,7 +167,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return _checkout_start(request)
 
 
-@checkout_page
+@private_page
 def _checkout_start(request: HttpRequest) -> HttpResponse:
     progress = _progress(request, "address")
     if isinstance(progress, HttpResponse):
@@ -199,7 +191,7 @@ def _address_form(request: HttpRequest, state: dict) -> AddressForm:
 
 @sensitive_post_parameters(*ADDRESS_FIELDS)
 @require_http_methods(["GET", "POST"])
-@checkout_page
+@private_page
 def checkout_address(request: HttpRequest) -> HttpResponse:
     """Step 1: a saved address, or a new one checked field by field with the typing kept."""
     progress = _progress(request, "address")
@@ -237,7 +229,7 @@ def checkout_address(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@checkout_page
+@private_page
 def checkout_delivery(request: HttpRequest) -> HttpResponse:
     """Step 2: a delivery option, priced for this cart (free past its threshold)."""
     progress = _progress(request, "delivery")
@@ -275,7 +267,7 @@ def _review_page(
 
 
 @require_GET
-@checkout_page
+@private_page
 def checkout_review(request: HttpRequest) -> HttpResponse:
     """Step 3: the lines, the subtotal, delivery, VAT and the total to be paid."""
     progress = _progress(request, "review")
@@ -312,7 +304,7 @@ def _payment_page(
 
 
 @require_GET
-@checkout_page
+@private_page
 def checkout_payment(request: HttpRequest) -> HttpResponse:
     """Step 4: cash on delivery, or a card entered on the gateway's own form.
 
@@ -352,7 +344,7 @@ def _refused(request: HttpRequest, progress: Progress, error: ApplicationError) 
 
 
 @require_http_methods(["GET", "POST"])
-@checkout_page
+@private_page
 def checkout_place(request: HttpRequest) -> HttpResponse:
     """Place the order: one transaction that either does everything or leaves no trace."""
     if request.method == "GET":
@@ -406,7 +398,7 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@checkout_page
+@private_page
 def order_placed(request: HttpRequest, number: str) -> HttpResponse:
     """The thank-you page with the order number; another customer's order is a 404."""
     try:

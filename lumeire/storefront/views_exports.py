@@ -19,13 +19,11 @@ from lumeire.core.errors import ApplicationError
 from lumeire.exports.corrections import corrections_shown
 from lumeire.exports.selectors import exports_of_customer, is_downloadable
 from lumeire.exports.services import EXPORTS_PER_DAY, export_download, export_request
-from lumeire.storefront.account_access import customer_required, recent_password_required
+from lumeire.storefront.account_access import customer_required, private_page
 
 
 @require_http_methods(["GET", "POST"])
-@customer_required
-@recent_password_required
-@never_cache
+@private_page
 def exports(request: HttpRequest) -> HttpResponse:
     """The export page; a POST asks for a new export (at most three a day)."""
     status = 200

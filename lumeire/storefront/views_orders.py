@@ -7,21 +7,18 @@ the customer's own, as they typed it at checkout.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from lumeire.core.errors import ApplicationError
 from lumeire.invoicing.pdf import invoice_pdf
 from lumeire.invoicing.qr import qr_png_data_uri
 from lumeire.orders.errors import OrderNotFound
-from lumeire.orders.models import ActorKind, Order, OrderStatus, PaymentMethod, PaymentStatus
+from lumeire.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from lumeire.orders.selectors import (
     ORDERS_PAGE_SIZE,
     order_get_for_customer,
@@ -30,18 +27,12 @@ from lumeire.orders.selectors import (
     orders_of_customer,
 )
 from lumeire.orders.services import order_cancel_by_customer
-from lumeire.orders.transitions import next_statuses
+from lumeire.orders.transitions import customer_may_cancel
 from lumeire.payments.gateway import CardBrand
-from lumeire.storefront.account_access import customer_required, recent_password_required
+from lumeire.storefront.account_access import private_page
 
-View = Callable[..., HttpResponse]
 # Statuses after which a parcel is on its way: the tracking number is worth showing.
 WITH_TRACKING = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
-
-
-def orders_page(view: View) -> View:
-    """An order page: the customer's own, password typed recently, never stored by a cache."""
-    return customer_required(recent_password_required(never_cache(view)))
 
 
 def _own_order(request: HttpRequest, number: str) -> Order:
@@ -56,7 +47,7 @@ def _invoice_language(request: HttpRequest) -> str:
 
 
 @require_GET
-@orders_page
+@private_page
 def order_list(request: HttpRequest) -> HttpResponse:
     """The customer's orders, newest first; ``?before=<number>`` shows the next page."""
     before_number = request.GET.get("before", "")
@@ -79,16 +70,13 @@ def _card_brand(order: Order) -> str:
 def _order_page(
     request: HttpRequest, order: Order, *, refusal: str = "", status: int = 200
 ) -> HttpResponse:
-    can_cancel = OrderStatus.CANCELLED in next_statuses(
-        current=order.status, payment_method=order.payment_method, actor_kind=ActorKind.CUSTOMER
-    )
     context = {
         "order": order,
         "lines": list(order.lines.all()),
         "timeline": order_timeline(order),
         "address_lines": order.address_lines(),
         "card_brand": _card_brand(order),
-        "can_cancel": can_cancel,
+        "can_cancel": customer_may_cancel(order),
         "show_tracking": order.status in WITH_TRACKING and bool(order.tracking_number),
         "refusal": refusal,
     }
@@ -96,14 +84,14 @@ def _order_page(
 
 
 @require_GET
-@orders_page
+@private_page
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """One order: lines, totals, payment, the address it goes to, and every step so far."""
     return _order_page(request, _own_order(request, number))
 
 
 @require_POST
-@orders_page
+@private_page
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """Cancel while the parcel is not packed yet; later, the order stays as it is."""
     order = _own_order(request, number)
@@ -119,7 +107,7 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-@orders_page
+@private_page
 def order_invoice(request: HttpRequest, number: str) -> HttpResponse:
     """The simplified VAT invoice with its ZATCA QR code, in the page's language."""
     order = _own_order(request, number)
@@ -133,7 +121,7 @@ def order_invoice(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-@orders_page
+@private_page
 def order_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The same invoice as a PDF to keep, named after the invoice number."""
     order = _own_order(request, number)

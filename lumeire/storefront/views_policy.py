@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -46,18 +46,10 @@ def policy_accept_page(request: HttpRequest) -> HttpResponse:
         "declined": declined,
         "next": next_url,
         "previous_version": _accepted_before(request),
-        "export_url": _address("storefront:exports"),
-        "delete_url": _address("storefront:erasure_request"),
+        "export_url": reverse("storefront:exports"),
+        "delete_url": reverse("storefront:erasure_request"),
     }
     return render(request, "storefront/privacy_accept.html", context, status=200)
-
-
-def _address(name: str) -> str:
-    """The page's address, or "" while that page does not exist yet."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
 
 
 def _accepted_before(request: HttpRequest) -> int | None:

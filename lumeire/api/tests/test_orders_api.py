@@ -8,13 +8,14 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from lumeire.accounts.services.signin import api_token_issue
 from lumeire.accounts.tests.factories import make_customer
 from lumeire.api.tests.helpers import API
-from lumeire.api.v1 import orders as orders_api
 from lumeire.cart.services import cart_add, customer_cart
 from lumeire.catalog.models import Variant
 from lumeire.catalog.tests.factories import make_category, make_product
@@ -177,9 +178,8 @@ def test_pages_follow_the_cursor_until_it_is_null(customer):
     assert second["next_cursor"] is None
 
 
-def test_a_page_longer_than_the_selectors_joins_its_pages(customer, monkeypatch):
+def test_a_page_longer_than_the_selectors_default_is_whole(customer, monkeypatch):
     monkeypatch.setattr(order_selectors, "ORDERS_PAGE_SIZE", 2)
-    monkeypatch.setattr(orders_api, "ORDERS_PAGE_SIZE", 2)
     user, token = customer
     numbers = [place(user, at=_start + timedelta(minutes=n)).number for n in range(6)][::-1]
 
@@ -191,6 +191,22 @@ def test_a_page_longer_than_the_selectors_joins_its_pages(customer, monkeypatch)
     assert first["next_cursor"] == numbers[4]
     assert ([item["number"] for item in rest["items"]], rest["next_cursor"]) == (numbers[5:], None)
     assert ([item["number"] for item in exact["items"]], exact["next_cursor"]) == (numbers, None)
+
+
+def test_a_longer_page_costs_no_more_queries(customer, monkeypatch):
+    monkeypatch.setattr(order_selectors, "ORDERS_PAGE_SIZE", 2)
+    user, token = customer
+    for n in range(6):
+        place(user, at=_start + timedelta(minutes=n))
+    call("GET", "/orders?limit=1", token=token)  # anything cached on a first request
+
+    counts = []
+    for limit in (1, 6):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(call("GET", f"/orders?limit={limit}", token=token).json()["items"]) == limit
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "ten", "-1"])

@@ -21,15 +21,10 @@ from lumeire.api.v1.order_schemas import OrderOut, OrderPageOut, OrderSummaryOut
 from lumeire.catalog.selectors import parse_limit
 from lumeire.core.errors import ApplicationError
 from lumeire.orders.errors import OrderNotFound
-from lumeire.orders.models import ActorKind, Order, OrderStatus
-from lumeire.orders.selectors import (
-    ORDERS_PAGE_SIZE,
-    order_get_for_customer,
-    order_timeline,
-    orders_of_customer,
-)
+from lumeire.orders.models import Order
+from lumeire.orders.selectors import order_get_for_customer, order_timeline, orders_of_customer
 from lumeire.orders.services import order_cancel_by_customer
-from lumeire.orders.transitions import next_statuses
+from lumeire.orders.transitions import customer_may_cancel
 
 router = Router(tags=["orders"])
 # An order is one customer's; no shared cache may keep it.
@@ -48,11 +43,11 @@ class OrderListQuery(Schema):
 def order_out(order: Order, language: str) -> OrderOut:
     """The whole order as the customer sees it, with its timeline and whether it may be
     cancelled now (so an app shows the button only when the API would accept it)."""
-    cancellable = OrderStatus.CANCELLED in next_statuses(
-        current=order.status, payment_method=order.payment_method, actor_kind=ActorKind.CUSTOMER
-    )
     return OrderOut.of(
-        order, timeline=order_timeline(order), cancellable=cancellable, language=language
+        order,
+        timeline=order_timeline(order),
+        cancellable=customer_may_cancel(order),
+        language=language,
     )
 
 
@@ -73,15 +68,9 @@ def _cursor_order(customer, cursor: str | None) -> Order | None:
 def _page(customer, before: Order | None, limit: int) -> tuple[list[Order], bool]:
     """Up to ``limit`` orders after ``before``, newest first, and whether more follow.
 
-    The selector hands out pages of a fixed size; they are joined until one order past the
-    limit is known or the orders end, so ``next_cursor`` is null exactly on the last page.
+    One order past the limit is read, so ``next_cursor`` is null exactly on the last page.
     """
-    found: list[Order] = []
-    while len(found) <= limit:
-        page = orders_of_customer(customer=customer, before=found[-1] if found else before)
-        found.extend(page)
-        if len(page) < ORDERS_PAGE_SIZE:
-            break
+    found = orders_of_customer(customer=customer, before=before, limit=limit + 1)
     return found[:limit], len(found) > limit
 
 

@@ -17,8 +17,7 @@ from lumeire.accounts.pseudonyms import client_ref
 from lumeire.api.auth import customer_token
 from lumeire.api.schemas import ErrorSchema, StrictBody
 from lumeire.catalog.selectors import parse_limit
-from lumeire.exports.models import ExportStatus
-from lumeire.exports.selectors import export_get_for_customer, is_downloadable
+from lumeire.exports.selectors import export_get_for_customer, status_now
 from lumeire.exports.services import export_download, export_request
 from lumeire.privacy.policy import rendered_sections
 from lumeire.privacy.selectors import access_log_of_customer, policy_version_get
@@ -145,12 +144,6 @@ class ExportStatusOut(ExportOut):
     )
 
 
-def _export_status(export) -> str:
-    if export.status == ExportStatus.READY and not is_downloadable(export):
-        return str(ExportStatus.EXPIRED)
-    return str(export.status)
-
-
 @router.post(
     "/exports",
     auth=customer_token,
@@ -159,7 +152,7 @@ def _export_status(export) -> str:
 def export_create(request: HttpRequest):
     """Ask for a copy of all the customer's data, built in the background (3 a day at most)."""
     export = export_request(actor=request.auth, language=request.LANGUAGE_CODE)
-    return Status(202, {"id": str(export.pk), "status": _export_status(export)})
+    return Status(202, {"id": str(export.pk), "status": status_now(export)})
 
 
 @router.get(
@@ -171,7 +164,7 @@ def export_create(request: HttpRequest):
 def export_status(request: HttpRequest, id: str):
     """Where the export stands, with its one-time download link once it is ready."""
     export = export_get_for_customer(customer=request.auth, export_id=id)
-    status = _export_status(export)
+    status = status_now(export)
     download_url = None
     if status == "ready":
         download_url = request.build_absolute_uri(

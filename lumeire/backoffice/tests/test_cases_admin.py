@@ -19,7 +19,9 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation.template import templatize
 from pypdf import PdfReader
@@ -160,6 +162,23 @@ def test_the_list_filters_by_status_rule_and_assignee_and_shows_no_value(staff_c
     assert unknown.status_code == 400
     assert "There is no such status" in text_of(unknown)
     assert "There is no such rule" in text_of(unknown)
+
+
+def test_the_list_reads_rules_and_assignees_in_a_fixed_number_of_queries(staff_client, officer):
+    """More cases on the page cost no more queries (no rule or assignee read per row)."""
+    colleague = make_staff(groups=[COMPLIANCE])
+    make_case(subject=make_customer(), assignee=colleague)
+    client = staff_client(officer)
+    client.get(CASES)  # warm the session and the role caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(CASES).status_code == 200
+    for rule in (Rule.ORDER_VELOCITY, Rule.STUFFING_ADDRESS, Rule.CARD_TESTING_ACCOUNT):
+        make_case(subject=make_customer(), rule=rule, assignee=colleague)
+        make_case(client_ref=ADDRESS, rule=rule)
+    with CaptureQueriesContext(connection) as seven:
+        page = client.get(CASES)
+    assert page.content.decode().count('data-case="') == 7
+    assert len(seven.captured_queries) == len(one.captured_queries)
 
 
 def test_only_compliance_and_legal_reach_cases_and_see_them_in_the_menu(staff_client, officer):

@@ -16,10 +16,10 @@ from lumeire.catalog.models import Variant
 from lumeire.catalog.tests.factories import make_category, make_product
 from lumeire.checkout.addresses import AddressInput, parse_address
 from lumeire.checkout.services import Placement, order_place, parse_payment
-from lumeire.payments.services import card_tokenise
+from lumeire.payments.services import APPROVED_TEST_CARD, DECLINED_TEST_CARD, card_tokenise
 
-APPROVED_CARD = "4242424242424242"
-DECLINED_CARD = "4000000000000002"
+APPROVED_CARD = APPROVED_TEST_CARD
+DECLINED_CARD = DECLINED_TEST_CARD
 # Four digits that appear nowhere else in the test data (not in a price, date or phone).
 CARD_CVC = "7391"
 ADDRESS = {

@@ -220,6 +220,17 @@ def test_the_address_is_saved_once_and_only_when_asked():
     }
 
 
+def test_a_new_address_is_saved_beside_the_others_and_a_reused_one_comes_first():
+    customer = make_customer()
+    variant = shelf_variant(stock=10)
+    for city in ("Jeddah", "Riyadh", "Jeddah"):
+        fill_cart(customer, [(variant, 1)])
+        place(customer, to=address(city=city))
+
+    saved = list(Address.objects.filter(customer=customer).order_by("-last_used_at", "-id"))
+    assert [str(one.city) for one in saved] == ["Jeddah", "Riyadh"]
+
+
 def test_an_arabic_checkout_makes_an_arabic_order_and_an_unknown_language_an_english_one():
     customer = make_customer()
     variant = shelf_variant(stock=10)

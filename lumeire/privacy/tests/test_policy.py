@@ -168,6 +168,16 @@ def test_the_cookie_list_names_every_registered_cookie():
         assert f"- {spec.name} (" in text
 
 
+def test_the_cookie_list_follows_the_running_settings(settings):
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
+    text = policy_module.cookies()
+
+    assert "- __Host-sessionid (" in text
+    assert "- __Host-csrftoken (" in text
+    assert "optional, only with your consent" in text
+
+
 def test_the_policy_is_generated_in_arabic_too():
     text = body_of("third", "ar")
 
