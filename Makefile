@@ -8,20 +8,22 @@ PORT ?= 8000
 export LUMEIRE_ENV_FILE := $(CURDIR)/$(SECRETS)
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint bench messages clean-local
+.PHONY: run test lint bench lock messages clean-local
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall only when the project's dependencies change, so a second `make run` starts in seconds.
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+# Installs come from the locks in requirements/, every file checked against its SHA-256 and only
+# wheels (no build step runs code from an unhashed download). pyproject.toml keeps the ranges;
+# `make lock` turns them into the locks. Reinstall only when a lock changes.
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes --only-binary :all:
+$(VENV)/.installed: requirements/run.txt | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements/run.txt
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements/test.txt $(VENV)/.installed
+	$(PIP_INSTALL) -r requirements/test.txt
 	touch $@
 
 $(SECRETS):
@@ -40,10 +42,12 @@ run: $(VENV)/.installed $(SECRETS)
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 5 \
 		--access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)sB %(M)sms'
 
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test $(SECRETS)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
@@ -51,6 +55,20 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test $(SECRETS)
 	$(PY) -m bench
+
+# Refresh the locks from pyproject.toml's ranges with pip-tools: `make lock` keeps every pin that
+# still fits and adds what is new; `make lock UPGRADE=1` moves every package to the newest release
+# that fits. Hashes come from PyPI itself (the machine's pip configuration is ignored), and the
+# test lock is held to the runtime lock's pins, so both install the same runtime.
+LOCK_TOOLS := var/lock-tools
+PIP_COMPILE = env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/pip install --quiet "pip-tools==7.7.0"; }
+	$(PIP_COMPILE) -o requirements/run.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --constraint requirements/run.txt -o requirements/test.txt pyproject.toml
 
 # Rebuild the Arabic translations after editing a .po file (needs gettext's msgfmt).
 messages: $(VENV)/.installed

@@ -5,13 +5,28 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["lumeire.core.tests.logscan"]
+pytest_plugins = ["lumeire.core.tests.logscan", "pytester"]
 settings.register_profile(
     "lumeire",
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.load_profile("lumeire")
+
+
+@pytest.fixture(autouse=True)
+def _store_password_hashers_where_hashing_is_tested(request):
+    """The suite hashes passwords cheaply (config/settings_test.py); tests marked
+    ``password_hashing`` are about the hash itself and get the store's Argon2id cost back."""
+    if request.node.get_closest_marker("password_hashing") is None:
+        yield
+        return
+    from django.test import override_settings
+
+    from config.settings_test import STORE_PASSWORD_HASHERS
+
+    with override_settings(PASSWORD_HASHERS=STORE_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)

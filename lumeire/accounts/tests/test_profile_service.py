@@ -80,6 +80,7 @@ def test_changing_to_a_taken_email_looks_the_same_and_changes_nothing():
     assert fresh(user).email == "mine@example.com"
 
 
+@pytest.mark.password_hashing
 def test_recovery_question_change_needs_the_password_and_rehashes_the_answer():
     user = make_customer()
     old_hash = user.customer.recovery_answer_hash

@@ -113,12 +113,14 @@ def test_events_keep_keyed_hashes_not_the_login_or_the_address():
     assert events[0].login_ref == events[1].login_ref
 
 
+@pytest.mark.password_hashing
 def test_argon2id_parameters_meet_the_floor():
     user = make_customer()
     match = re.match(r"^argon2\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", user.password)
     assert match and int(match[1]) >= 19456 and int(match[2]) >= 2
 
 
+@pytest.mark.password_hashing
 def test_a_legacy_pbkdf2_hash_is_upgraded_at_sign_in():
     user = make_customer(username="legacy")
     User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
@@ -126,6 +128,7 @@ def test_a_legacy_pbkdf2_hash_is_upgraded_at_sign_in():
     assert User.objects.get(pk=user.pk).password.startswith("argon2$argon2id$")
 
 
+@pytest.mark.password_hashing
 def test_two_nearly_identical_long_passwords_are_not_interchangeable():
     long_password = "a quiet walk along the corniche at dawn " * 2 + "x1"
     user = make_customer(username="longpass", password=long_password)

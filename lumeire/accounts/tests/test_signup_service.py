@@ -25,6 +25,7 @@ def field_errors(**overrides: object) -> dict[str, list[str]]:
     return refused.value.field_errors
 
 
+@pytest.mark.password_hashing
 def test_sign_up_keeps_every_listed_value_and_reads_them_back():
     user = make_customer(username="Aisha_1", email="Aisha@Example.com", full_name="Aisha Al-Harbi")
     data_key_cache.clear()

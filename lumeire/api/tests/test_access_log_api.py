@@ -21,11 +21,6 @@ START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 INVALID_CURSOR = "This page link is not valid; start from the first page."
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def agent():
     return make_staff_member("rana", "Customer service")

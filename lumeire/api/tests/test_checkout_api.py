@@ -97,12 +97,6 @@ def snapshot() -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """Customers are opened in most tests; Argon2 would add only minutes, not coverage."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def lamp():
     product = make_product(

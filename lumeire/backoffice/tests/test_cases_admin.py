@@ -578,11 +578,10 @@ def test_every_post_needs_the_csrf_token(staff_client, officer):
 # --- The access matrix's rows for cases ----------------------------------------------------
 
 
-def test_the_case_rows_of_the_access_matrix_hold(settings):
+def test_the_case_rows_of_the_access_matrix_hold():
     """The matrix rows of the case pages, requested with a real case by every visitor."""
     from lumeire.backoffice.tests.test_access_matrix import World, _addresses
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = World()
     # World names a case itself once test_access_matrix.py knows the case pages.
     if "compliance.case" not in world.objects:

@@ -27,11 +27,6 @@ API_SIGN_IN = "/api/v1/accounts/signin"
 MESSAGE = "Requests from your network are paused for a while."
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def customer():
     return make_customer(username="Noura", email="noura@example.com")

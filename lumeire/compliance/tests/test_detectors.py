@@ -25,12 +25,6 @@ pytestmark = pytest.mark.django_db
 ORDER_VELOCITY_KINDS = ("count", "value", "new_account")
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """The identity stream signs up through the real service; Argon2 at 64 MiB adds only time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _stream_cases():
     for rule, make in streams.RULE_STREAMS.items():
         if rule == Rule.ORDER_VELOCITY:

@@ -61,12 +61,6 @@ DECLINED_AMOUNT = "13.37"
 NOTE = "Unique note text zebra-quartz that must never leave the store"
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    # Customers and staff are opened in every test; hashing has its own tests elsewhere.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def subject():
     """A customer with data in every category: identity, contact, login, orders, sign-ins."""

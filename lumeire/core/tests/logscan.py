@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -169,25 +169,49 @@ def _session_log_stays_attached(_session_log: _SessionLog):
     _session_log.attach()
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run when the session's log holds a forbidden value; say which, masked."""
-    session_log = session.config.stash.get(_SESSION_LOG, None)
+# Under pytest-xdist each worker logs to its own file and scans it; the findings travel to the
+# controller in the worker's output, and the controller fails the run and names them.
+_WORKER_FINDINGS = pytest.StashKey[list[dict]]()
+
+
+def _findings_of_this_process(config: pytest.Config) -> tuple[list[dict], str]:
+    session_log = config.stash.get(_SESSION_LOG, None)
     if session_log is None or not session_log.path.exists():
-        return
+        return [], ""
     session_log.handler.flush()
     with session_log.path.open(encoding="utf-8") as lines:
         findings = scan(lines, _test_secrets())
+    return [{**asdict(f), "loggers": sorted(f.loggers)} for f in findings], str(session_log.path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """The controller keeps what each worker found (xdist only)."""
+    found = getattr(node, "workeroutput", {}).get("logscan_findings", [])
+    node.config.stash.setdefault(_WORKER_FINDINGS, []).extend(found)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when the session's log holds a forbidden value; say which, masked."""
+    config = session.config
+    findings, path = _findings_of_this_process(config)
+    findings = [{**finding, "log": path} for finding in findings]
+    if hasattr(config, "workeroutput"):  # an xdist worker: the controller reports
+        config.workeroutput["logscan_findings"] = findings
+        return
+    findings += config.stash.get(_WORKER_FINDINGS, [])
     if not findings:
         return
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
     write = reporter.write_line if reporter is not None else print
     if reporter is not None:
         reporter.write("\n")
         reporter.write_sep("=", "personal values in the session's log", red=True)
     for finding in findings:
         write(
-            f"{finding.kind}: {finding.sample!r} in {finding.records} record(s) "
-            f"from {', '.join(sorted(finding.loggers))}"
+            f"{finding['kind']}: {finding['sample']!r} in {finding['records']} record(s) "
+            f"from {', '.join(finding['loggers'])}"
         )
-    write(f"The whole log: {session_log.path}")
+    for log in sorted({finding["log"] for finding in findings}):
+        write(f"The whole log: {log}")

@@ -138,6 +138,7 @@ def test_https_and_hsts_are_claimed_only_when_the_settings_say_so(settings):
     assert "for 365 days (HSTS)" in body_of("third")
 
 
+@pytest.mark.password_hashing
 def test_the_password_hasher_and_its_parameters_come_from_the_settings(settings):
     assert "Argon2id with 64 MiB of memory, 2 passes and 2 lanes" in body_of("third")
 

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the store's own settings with one change, a cheap password hash.
+
+Argon2id at the store's 64 MiB costs about 70 ms a hash, and the suite opens thousands of
+accounts; here the same algorithm runs at its smallest cost. The tests about hashing itself (the
+policy's parameters, the upgrade of older hashes) carry ``@pytest.mark.password_hashing`` and get
+the store's hashers back (see ``conftest.py``), as does ``make bench``, which never reads this file.
+"""
+
+from config.settings import *  # noqa: F403 - the store's settings, unchanged but for the below
+from config.settings import PASSWORD_HASHERS as STORE_PASSWORD_HASHERS
+
+PASSWORD_HASHERS = [
+    "lumeire.accounts.tests.hashers.CheapArgon2PasswordHasher",
+    *STORE_PASSWORD_HASHERS,
+]
