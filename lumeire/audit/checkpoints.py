@@ -19,9 +19,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lumeire.audit.archive import ArchiveWriter, archive_dir, archive_name_of
+from lumeire.audit.audit_actions import AuditLogAction
 from lumeire.audit.chain import GENESIS_HASH, HASHED_COLUMNS, archive_line, entry_hash
 from lumeire.audit.errors import AuditChainBrokenError
-from lumeire.audit.models import AuditAction, AuditCheckpoint, AuditEntry
+from lumeire.audit.models import AuditCheckpoint, AuditEntry
 from lumeire.audit.protection import TABLE
 from lumeire.audit.services import _locked_head, audit_record
 from lumeire.audit.signing import (
@@ -79,7 +80,7 @@ def _sealable_up_to(first_id: int, before: datetime, max_entries: int | None) ->
     before the first entry that is not old enough, even if a later one is (a clock set back).
     """
     kept = (
-        AuditEntry.objects.exclude(action=AuditAction.AUDIT_CHECKPOINT)
+        AuditEntry.objects.exclude(action=AuditLogAction.AUDIT_CHECKPOINT)
         .order_by("-id")
         .values_list("id", flat=True)
         .first()
@@ -193,7 +194,7 @@ def audit_checkpoint(
             _delete_sealed(first_id, last_id, count)
             audit_record(
                 actor=None,
-                action=AuditAction.AUDIT_CHECKPOINT,
+                action=AuditLogAction.AUDIT_CHECKPOINT,
                 target_type="audit.auditcheckpoint",
                 target_id=str(sequence),
                 reason=f"entries {first_id} to {last_id}",

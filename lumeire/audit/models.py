@@ -12,45 +12,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lumeire.audit.actions import ACTION_MAX_LENGTH, action_choices
+from lumeire.audit.actions import AuditAction as AuditAction  # every app's actions, by name
 from lumeire.audit.chain import GENESIS_HASH, HASHED_COLUMNS
 from lumeire.audit.errors import AuditLogImmutableError
 from lumeire.audit.signing import SIGNED_COLUMNS
 
 REASON_MAX_LENGTH = 500
-
-
-class AuditAction(models.TextChoices):
-    REVEAL = "reveal", _("Personal value revealed")
-    REVEAL_REFUSED = "reveal_refused", _("Reveal refused")
-    EXPORT = "export", _("Export")
-    ORDER_CHANGED = "order_changed", _("Order changed by staff")
-    CUSTOMER_CHANGED = "customer_changed", _("Customer changed by staff")
-    STAFF_SIGN_IN = "staff_sign_in", _("Staff sign-in")
-    STAFF_SIGN_IN_FAILED = "staff_sign_in_failed", _("Staff sign-in failed")
-    STAFF_LOCKED_OUT = "staff_locked_out", _("Staff locked out")
-    CUSTOMER_LOCKED_OUT = "customer_locked_out", _("Customer locked out")
-    ROLES_CHANGED = "roles_changed", _("Roles changed")
-    KEY_ROTATION = "key_rotation", _("Key rotation")
-    SIGNUP_CONFLICT = "signup_conflict", _("Sign-up conflict")
-    AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
-    ERASURE_REQUESTED = "erasure_requested", _("Account deletion requested")
-    ERASURE_CONFIRMED = "erasure_confirmed", _("Account deletion confirmed")
-    ERASURE_CANCELLED = "erasure_cancelled", _("Account deletion cancelled")
-    ERASED = "erased", _("Account erased")
-    PURGED = "purged", _("Expired data purged")
-    BREACH_REPORT = "breach_report", _("Breach report prepared")
-    POLICY_PUBLISHED = "policy_published", _("Privacy policy version published")
-    AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit entries sealed in a checkpoint")
-    CASE_OPENED = "case_opened", _("Irregular-activity case opened")
-    CASE_VIEWED = "case_viewed", _("Case viewed")
-    CASE_CHANGED = "case_changed", _("Case changed")
-    CASE_NOTE = "case_note", _("Case note written")
-    CASE_ACTION = "case_action", _("Protective action on a case")
-    LEGAL_REQUESTED = "legal_requested", _("Legal consultation requested")
-    LEGAL_DECIDED = "legal_decided", _("Legal decision on a case")
-    REPORT_GENERATED = "report_generated", _("Report to the authorities generated")
-    REPORT_DOWNLOADED = "report_downloaded", _("Report to the authorities downloaded")
-    REPORT_SENT = "report_sent", _("Report sent to the authorities")
 
 
 class RevealReason(models.TextChoices):
@@ -105,7 +73,7 @@ class AuditEntry(models.Model):
     actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
     actor_id = models.UUIDField(_("actor"), null=True, blank=True)
     actor_roles = models.CharField(_("actor roles"), max_length=200, blank=True)
-    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    action = models.CharField(_("action"), max_length=ACTION_MAX_LENGTH, choices=action_choices)
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target"), max_length=64, blank=True)
     subject_id = models.UUIDField(_("customer"), null=True, blank=True)

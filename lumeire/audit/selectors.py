@@ -9,7 +9,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lumeire.audit.models import AuditAction, AuditEntry
+from lumeire.audit.actions import AuditAction
+from lumeire.audit.models import AuditEntry
 
 # What ``AuditFilters.term`` matches, in the words of the page that offers the search.
 TERM_HELP = _(
@@ -18,10 +19,11 @@ TERM_HELP = _(
 
 
 def reveals_of_subject(subject_id: uuid.UUID, *, limit: int | None = None) -> list[AuditEntry]:
-    """Each reveal of one customer's data, newest first; refused attempts are not theirs to see."""
-    entries = AuditEntry.objects.filter(subject_id=subject_id, action=AuditAction.REVEAL).order_by(
-        "-id"
-    )
+    """Each staff look at one customer's data, newest first (the actions their apps declare as
+    shown to the customer); refused attempts are not theirs to see."""
+    entries = AuditEntry.objects.filter(
+        subject_id=subject_id, action__in=sorted(AuditAction.shown_to_customer)
+    ).order_by("-id")
     return list(entries[:limit] if limit is not None else entries)
 
 

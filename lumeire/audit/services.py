@@ -17,52 +17,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lumeire.audit.actions import AuditAction
+from lumeire.audit.actors import actor_columns
 from lumeire.audit.chain import GENESIS_HASH, entry_hash
 from lumeire.audit.errors import AuditReasonError
 from lumeire.audit.models import (
     REASON_MAX_LENGTH,
-    ActorKind,
-    AuditAction,
     AuditCheckpoint,
     AuditEntry,
     AuditHead,
     RevealReason,
 )
 
-# The staff groups the migrations make, as the role values stored in actor_roles. The audit
-# app sits below lumeire.staff and may not import it; a test keeps the two tables equal.
-ROLE_OF_GROUP_NAME: dict[str, str] = {
-    "Owner": "owner",
-    "Customer service": "customer_service",
-    "Fulfilment": "fulfilment",
-    "Catalogue manager": "catalogue_manager",
-    "Compliance officer": "compliance_officer",
-    "Legal counsel": "legal_counsel",
-    "Analyst": "analyst",
-}
-
 # A field is named, never quoted: a value (an email, a number with spaces) cannot pass.
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 KEYED_HASH = re.compile(r"^[0-9a-f]{64}$")
 TARGET_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-
-
-def _actor_columns(actor, actor_roles: Iterable[str] | None) -> tuple[str, uuid.UUID | None, str]:
-    """The actor as kind, account id and role values; never a name."""
-    if actor is None:
-        return ActorKind.SYSTEM, None, ""
-    kind = str(getattr(actor, "kind", "") or "")
-    if kind not in (ActorKind.STAFF, ActorKind.CUSTOMER):
-        kind = ActorKind.STAFF if getattr(actor, "is_staff", False) else ActorKind.CUSTOMER
-    if actor_roles is None:
-        if kind == ActorKind.STAFF and actor.pk is not None:
-            names = actor.groups.values_list("name", flat=True)
-            actor_roles = [ROLE_OF_GROUP_NAME[name] for name in names if name in ROLE_OF_GROUP_NAME]
-        else:
-            actor_roles = ()
-    roles = ",".join(sorted({str(role) for role in actor_roles}))
-    return kind, uuid.UUID(str(actor.pk)), roles
 
 
 def _check(
@@ -113,7 +84,7 @@ def _locked_head() -> AuditHead:
 def audit_record(
     *,
     actor,
-    action: AuditAction,
+    action: str,
     target_type: str = "",
     target_id: str = "",
     subject_id: uuid.UUID | None = None,
@@ -125,8 +96,9 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry to the chain; ``actor`` is a User or None for the store itself.
 
-    ``fields`` are names only and ``client_ref`` an already keyed hash; ``actor_roles`` defaults
-    to the role values of the staff member's groups.
+    ``action`` is a registered audit action (see ``actions.py``); ``fields`` are names only and
+    ``client_ref`` an already keyed hash; ``actor_roles`` defaults to the role values of the staff
+    member's groups.
     """
     action = AuditAction(action)
     field_names = [str(name) for name in fields]
@@ -140,7 +112,7 @@ def audit_record(
         reason=reason,
         client_ref=client_ref or "",
     )
-    kind, actor_id, roles = _actor_columns(actor, actor_roles)
+    kind, actor_id, roles = actor_columns(actor, actor_roles)
     with transaction.atomic():
         head = _locked_head()
         entry = AuditEntry(

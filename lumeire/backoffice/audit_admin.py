@@ -11,8 +11,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from lumeire.audit.audit_actions import AuditLogAction
 from lumeire.audit.chain import HASHED_COLUMNS
-from lumeire.audit.models import AuditAction, AuditEntry
+from lumeire.audit.models import AuditEntry
 from lumeire.audit.selectors import TERM_HELP, AuditFilters, audit_entries
 from lumeire.audit.services import audit_record
 from lumeire.backoffice.reveal import request_client_ref
@@ -27,7 +28,7 @@ def _may_view(request: HttpRequest) -> bool:
 def _record_view(request: HttpRequest, target_id: str = "") -> None:
     audit_record(
         actor=request.user,
-        action=AuditAction.AUDIT_VIEWED,
+        action=AuditLogAction.AUDIT_VIEWED,
         target_type="audit.auditentry",
         target_id=target_id,
         client_ref=request_client_ref(request),

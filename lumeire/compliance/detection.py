@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
+from lumeire.compliance.audit_actions import CaseAuditAction
 from lumeire.compliance.events import SOURCES, Event, Source, event_of
 from lumeire.compliance.models import (
     ACTIVE_STATUSES,
@@ -119,7 +119,7 @@ def _open_case(subject_id: uuid.UUID | None, client_ref: str, now: datetime) -> 
     CaseEvent.objects.create(case=case, at=now, kind=CaseEventKind.OPENED, to_status=case.status)
     audit_record(
         actor=None,
-        action=AuditAction.CASE_OPENED,
+        action=CaseAuditAction.CASE_OPENED,
         target_type=CASE_AUDIT_TARGET,
         target_id=case.reference,
         subject_id=subject_id,

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from lumeire.accounts.models import Customer, User
 from lumeire.accounts.services.signin import api_tokens_revoke_all
-from lumeire.audit.models import AuditAction, RevealReason
+from lumeire.audit.models import RevealReason
 from lumeire.audit.services import audit_record
+from lumeire.compliance.audit_actions import CaseAuditAction
 from lumeire.compliance.errors import CaseConflict, CaseError, CaseErrorCode
 from lumeire.compliance.models import (
     CASE_AUDIT_TARGET,
@@ -83,7 +84,7 @@ def _timeline(case: Case, actor, kind: CaseEventKind, **values) -> CaseEvent:
     return CaseEvent.objects.create(case=case, actor=actor, kind=kind, **values)
 
 
-def _audit(actor, action: AuditAction, case: Case, **values) -> None:
+def _audit(actor, action: CaseAuditAction, case: Case, **values) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -125,7 +126,9 @@ def _move(*, actor, case: Case, to: CaseStatus, text: str = "") -> Case:
         case.ended_at = now
     case.save()
     _timeline(case, actor, CaseEventKind.STATUS, from_status=previous, to_status=to, text=text)
-    _audit(actor, AuditAction.CASE_CHANGED, case, fields=["status"], reason=f"{previous} -> {to}")
+    _audit(
+        actor, CaseAuditAction.CASE_CHANGED, case, fields=["status"], reason=f"{previous} -> {to}"
+    )
     return case
 
 
@@ -162,7 +165,7 @@ def case_assign(*, actor, case: Case, assignee: User) -> Case:
     case.updated_at = timezone.now()
     case.save(update_fields=["assignee", "updated_at"])
     _timeline(case, actor, CaseEventKind.ASSIGNED)
-    _audit(actor, AuditAction.CASE_CHANGED, case, fields=["assignee"])
+    _audit(actor, CaseAuditAction.CASE_CHANGED, case, fields=["assignee"])
     return case
 
 
@@ -174,14 +177,14 @@ def case_note_add(*, actor, case: Case, text: str) -> CaseEvent:
     text = _text(text, "text")
     case = _locked(case)
     event = _timeline(case, actor, CaseEventKind.NOTE, text=text)
-    _audit(actor, AuditAction.CASE_NOTE, case, fields=["text"])
+    _audit(actor, CaseAuditAction.CASE_NOTE, case, fields=["text"])
     return event
 
 
 def case_viewed_record(*, actor, case: Case) -> None:
     """Opening a case is itself recorded: cases are personal data about their subject."""
     require(actor, P.CASES_VIEW)
-    _audit(actor, AuditAction.CASE_VIEWED, case)
+    _audit(actor, CaseAuditAction.CASE_VIEWED, case)
 
 
 @transaction.atomic
@@ -194,7 +197,7 @@ def case_legal_request(*, actor, case: Case, summary: str) -> Case:
     case.legal_requested_by = actor
     case.legal_requested_at = timezone.now()
     _move(actor=actor, case=case, to=S.LEGAL_REQUESTED)
-    _audit(actor, AuditAction.LEGAL_REQUESTED, case, fields=["legal_summary"])
+    _audit(actor, CaseAuditAction.LEGAL_REQUESTED, case, fields=["legal_summary"])
     return case
 
 
@@ -233,7 +236,7 @@ def case_legal_decide(
     _move(actor=actor, case=case, to=S.APPROVED if approve else S.DISMISSED)
     _audit(
         actor,
-        AuditAction.LEGAL_DECIDED,
+        CaseAuditAction.LEGAL_DECIDED,
         case,
         fields=["legal_opinion", *case.report_items],
         reason="approved" if approve else "dismissed",
@@ -274,7 +277,7 @@ def case_report_generate(*, actor, case: Case) -> list[ReportFile]:
         files.append(record)
         audit_record(
             actor=actor,
-            action=AuditAction.REPORT_GENERATED,
+            action=CaseAuditAction.REPORT_GENERATED,
             target_type=f"compliance.report{kind}",
             target_id=record.sha256,
             subject_id=case.subject_id,
@@ -296,7 +299,7 @@ def case_report_file_open(*, actor, case: Case, file: ReportFile) -> bytes:
         content = open_report_file(case=case, file=file)
         audit_record(
             actor=actor,
-            action=AuditAction.REPORT_DOWNLOADED,
+            action=CaseAuditAction.REPORT_DOWNLOADED,
             target_type=f"compliance.report{file.kind}",
             target_id=file.sha256,
             subject_id=case.subject_id,
@@ -321,7 +324,7 @@ def case_mark_reported(*, actor, case: Case, authority: str, sent_at: datetime) 
     case.reported_at = timezone.now()
     case.sent_at = sent_at
     _move(actor=actor, case=case, to=S.REPORTED, text=authority)
-    _audit(actor, AuditAction.REPORT_SENT, case, fields=["authority", "sent_at"])
+    _audit(actor, CaseAuditAction.REPORT_SENT, case, fields=["authority", "sent_at"])
     return case
 
 
@@ -392,7 +395,7 @@ def _action_allowed(actor, case: Case) -> None:
 
 def _action_record(actor, case: Case, action: ProtectiveAction, kind: CaseEventKind) -> None:
     _timeline(case, actor, kind, to_status=action.kind)
-    _audit(actor, AuditAction.CASE_ACTION, case, fields=[action.kind], reason=str(kind))
+    _audit(actor, CaseAuditAction.CASE_ACTION, case, fields=[action.kind], reason=str(kind))
 
 
 def _subject_required(case: Case) -> User:

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lumeire.accounts.models import User
-from lumeire.audit.models import AuditAction, RevealReason
+from lumeire.audit.models import RevealReason
 from lumeire.audit.services import audit_record
 from lumeire.exports import storage
 from lumeire.exports.content import collect, render_zip
 from lumeire.exports.errors import ExportErrorCode, ExportLimitReached, ExportNotFound
 from lumeire.exports.models import DataExport, ExportStatus
+from lumeire.staff.audit_actions import StaffAuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def export_request(*, actor: User, language: str = "") -> DataExport:
         )
         audit_record(
             actor=actor,
-            action=AuditAction.EXPORT,
+            action=StaffAuditAction.EXPORT,
             target_type=AUDIT_TARGET,
             target_id=str(export.pk),
             subject_id=actor.pk,
@@ -131,7 +132,7 @@ def export_download(*, actor: User, export_id: object) -> Download:
         export = DataExport.objects.get(pk=export_uuid)
         audit_record(
             actor=actor,
-            action=AuditAction.EXPORT,
+            action=StaffAuditAction.EXPORT,
             target_type=AUDIT_TARGET,
             target_id=str(export_uuid),
             subject_id=actor.pk,

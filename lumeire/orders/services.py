@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.catalog.models import Product, Variant
 from lumeire.catalog.services import catalog_changed, product_summary_refresh
+from lumeire.orders.audit_actions import OrderAuditAction
 from lumeire.orders.emails import send_order_email
 from lumeire.orders.errors import OrderError, OrderErrorCode, OrderNotFound
 from lumeire.orders.models import (
@@ -160,7 +160,7 @@ def order_transition(
         changed = ["status", "tracking_number"] if target == OrderStatus.SHIPPED else ["status"]
         audit_record(
             actor=actor,
-            action=AuditAction.ORDER_CHANGED,
+            action=OrderAuditAction.ORDER_CHANGED,
             target_type="order",
             target_id=order.number,
             subject_id=order.customer_id,

@@ -24,8 +24,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
+from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.vault.fields import EncryptedFieldMixin, is_erased
 from lumeire.vault.inventory import Category, inventory
 
@@ -150,5 +150,5 @@ def breach_notices_write(assessment: BreachAssessment, folder: Path) -> int:
         path = folder / f"notice-{written:05d}.txt"
         path.write_text("\n".join(parts) + "\n", encoding="utf-8")
         os.chmod(path, 0o600)
-    audit_record(actor=None, action=AuditAction.BREACH_REPORT, fields=list(Category.values))
+    audit_record(actor=None, action=PrivacyAuditAction.BREACH_REPORT, fields=list(Category.values))
     return written

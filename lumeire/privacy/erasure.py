@@ -28,10 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lumeire.accounts.emails import send_account_email, site_url
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.core.errors import ApplicationError
 from lumeire.core.tokens import new_secret, secret_hash
+from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.privacy.models import ErasureReason, ErasureRequest, ErasureStatus
 from lumeire.vault.fields import is_erased
 from lumeire.vault.services import shred
@@ -131,7 +131,7 @@ def erasure_request(
         )
         audit_record(
             actor=actor,
-            action=AuditAction.ERASURE_REQUESTED,
+            action=PrivacyAuditAction.ERASURE_REQUESTED,
             target_type="privacy.erasurerequest",
             target_id=str(erasure.pk),
             subject_id=actor.pk,
@@ -174,7 +174,7 @@ def erasure_confirm(*, raw_token: str) -> ErasureRequest:
         erasure.save(update_fields=["status", "token_hash", "confirmed_at", "erase_after"])
         audit_record(
             actor=erasure.user,
-            action=AuditAction.ERASURE_CONFIRMED,
+            action=PrivacyAuditAction.ERASURE_CONFIRMED,
             target_type="privacy.erasurerequest",
             target_id=str(erasure.pk),
             subject_id=erasure.user_id,
@@ -201,7 +201,7 @@ def erasure_cancel_on_sign_in(user: User) -> int:
         for erasure_id in open_ids:
             audit_record(
                 actor=user,
-                action=AuditAction.ERASURE_CANCELLED,
+                action=PrivacyAuditAction.ERASURE_CANCELLED,
                 target_type="privacy.erasurerequest",
                 target_id=str(erasure_id),
                 subject_id=user.pk,
@@ -255,7 +255,7 @@ def erasure_carry_out(user: User, *, now: datetime | None = None) -> bool:
         )
         audit_record(
             actor=None,
-            action=AuditAction.ERASED,
+            action=PrivacyAuditAction.ERASED,
             target_type="accounts.user",
             target_id=str(user.pk),
             subject_id=user.pk,

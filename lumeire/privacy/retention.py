@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from lumeire.audit.checkpoints import audit_checkpoint
 from lumeire.audit.errors import AuditChainBrokenError
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
+from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.privacy.erasure import OPEN, erasure_carry_out, erasures_due, privacy_email
 from lumeire.privacy.models import ErasureReason, ErasureRequest, ErasureStatus
 from lumeire.vault.inventory import declarations_of
@@ -167,7 +167,7 @@ def _inactivity_notices(now: datetime) -> int:
             )
             audit_record(
                 actor=None,
-                action=AuditAction.ERASURE_REQUESTED,
+                action=PrivacyAuditAction.ERASURE_REQUESTED,
                 target_type="privacy.erasurerequest",
                 target_id=str(erasure.pk),
                 subject_id=user.pk,
@@ -238,6 +238,6 @@ def purge_expired(now: datetime | None = None) -> dict[str, int]:
     counts["audit_entries_sealed"] = _audit_entries_sealed(now)
     purged = [name for name in CATEGORIES if counts[name]]
     if purged:
-        audit_record(actor=None, action=AuditAction.PURGED, fields=purged)
+        audit_record(actor=None, action=PrivacyAuditAction.PURGED, fields=purged)
     logger.info("retention applied", extra={"event": "purge_expired", **counts})
     return counts

@@ -12,9 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.core.errors import ApplicationError
+from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.privacy.cookies import OPTIONAL_CATEGORY_CODES, new_consent_id
 from lumeire.privacy.models import (
     ConsentMethod,
@@ -132,7 +132,7 @@ def policy_publish(
         draft.save()
         audit_record(
             actor=actor,
-            action=AuditAction.POLICY_PUBLISHED,
+            action=PrivacyAuditAction.POLICY_PUBLISHED,
             target_type="privacy.policyversion",
             target_id=str(draft.version),
             client_ref=client_ref,

@@ -96,10 +96,16 @@ def staff_roles(user) -> frozenset[Role]:
         return frozenset()
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        names = user.groups.values_list("name", flat=True)
-        cached = frozenset(ROLE_OF_GROUP[name] for name in names if name in ROLE_OF_GROUP)
+        cached = group_roles(user)
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+def group_roles(user) -> frozenset[Role]:
+    """The roles of an account's groups as they are now, read from the database each time (the
+    audit log stores these with each entry a staff member writes)."""
+    names = user.groups.values_list("name", flat=True)
+    return frozenset(ROLE_OF_GROUP[name] for name in names if name in ROLE_OF_GROUP)
 
 
 def has_permission(user, permission: Permission) -> bool:

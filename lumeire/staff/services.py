@@ -30,9 +30,9 @@ from lumeire.accounts.services.two_factor import (
     two_factor_confirm,
 )
 from lumeire.accounts.validators import validate_username
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.staff.access import GROUP_OF_ROLE
+from lumeire.staff.audit_actions import StaffAuditAction
 from lumeire.staff.errors import StaffError, StaffErrorCode
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def staff_create(
             candidate.groups.set([found[name] for name in names])
             audit_record(
                 actor=actor,
-                action=AuditAction.ROLES_CHANGED,
+                action=StaffAuditAction.ROLES_CHANGED,
                 target_type="accounts.user",
                 target_id=str(candidate.pk),
                 fields=["groups"],
@@ -141,7 +141,7 @@ def _failure_record(request: HttpRequest, login: str, error: AccountError) -> No
     if error.code == AccountErrorCode.LOCKED_OUT:
         audit_record(
             actor=None,
-            action=AuditAction.STAFF_LOCKED_OUT,
+            action=StaffAuditAction.STAFF_LOCKED_OUT,
             reason=f"login_ref {ref}",
             client_ref=_client(request),
         )
@@ -149,7 +149,7 @@ def _failure_record(request: HttpRequest, login: str, error: AccountError) -> No
     cause = "code" if error.code == AccountErrorCode.TWO_FACTOR_INVALID else "credentials"
     audit_record(
         actor=None,
-        action=AuditAction.STAFF_SIGN_IN_FAILED,
+        action=StaffAuditAction.STAFF_SIGN_IN_FAILED,
         reason=f"{cause}; login_ref {ref}",
         client_ref=_client(request),
     )
@@ -187,7 +187,7 @@ def staff_sign_in_record(*, request: HttpRequest, user: User) -> None:
     """Record a completed staff sign-in (both factors)."""
     audit_record(
         actor=user,
-        action=AuditAction.STAFF_SIGN_IN,
+        action=StaffAuditAction.STAFF_SIGN_IN,
         target_type="accounts.user",
         target_id=str(user.pk),
         client_ref=_client(request),
@@ -224,7 +224,7 @@ def reveal_record(
     """
     audit_record(
         actor=actor,
-        action=AuditAction.REVEAL,
+        action=StaffAuditAction.REVEAL,
         target_type=target_type,
         target_id=target_id,
         subject_id=subject_id,
@@ -250,7 +250,7 @@ def export_record(
     """
     audit_record(
         actor=actor,
-        action=AuditAction.EXPORT,
+        action=StaffAuditAction.EXPORT,
         target_type=target_type,
         fields=list(fields),
         reason_category=reason_category,
@@ -266,7 +266,7 @@ def reveal_refused_record(
     """Record a reveal the actor's roles do not allow (a forged request: no link was shown)."""
     audit_record(
         actor=actor,
-        action=AuditAction.REVEAL_REFUSED,
+        action=StaffAuditAction.REVEAL_REFUSED,
         target_type=target_type,
         target_id=target_id,
         subject_id=subject_id,

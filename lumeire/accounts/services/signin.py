@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lumeire.accounts.audit_actions import AccountAuditAction
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.lockout import forget_failures_of
 from lumeire.accounts.models import (
@@ -24,7 +25,6 @@ from lumeire.accounts.models import (
 )
 from lumeire.accounts.pseudonyms import client_ref, login_ref
 from lumeire.accounts.services.two_factor import two_factor_check
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.core.tokens import new_secret, secret_hash
 
@@ -114,7 +114,7 @@ def sign_in_check(
         if kind == AccountKind.CUSTOMER:  # the staff sign-in records its own lockouts
             audit_record(
                 actor=None,
-                action=AuditAction.CUSTOMER_LOCKED_OUT,
+                action=AccountAuditAction.CUSTOMER_LOCKED_OUT,
                 reason=f"login_ref {login_ref(login)}",
                 client_ref=client_ref(request.META.get("REMOTE_ADDR")),
             )

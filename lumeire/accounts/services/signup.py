@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lumeire.accounts.audit_actions import AccountAuditAction
 from lumeire.accounts.emails import email_user, send_account_email, site_url
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import (
@@ -31,7 +32,6 @@ from lumeire.accounts.validators import (
     validate_recovery_answer,
     validate_username,
 )
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
 from lumeire.core.identity import parse_identity_number
 from lumeire.core.tokens import new_secret, secret_hash
@@ -161,7 +161,7 @@ def _conflict_record(conflict: SignupConflict, field: str) -> None:
     """Audit a sign-up that met an existing account: the field's name, never its value."""
     audit_record(
         actor=None,
-        action=AuditAction.SIGNUP_CONFLICT,
+        action=AccountAuditAction.SIGNUP_CONFLICT,
         target_type="accounts.signupconflict",
         target_id=str(conflict.pk),
         subject_id=conflict.existing_user_id,

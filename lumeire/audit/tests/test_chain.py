@@ -80,23 +80,17 @@ def test_roles_given_by_the_caller_are_stored_sorted_and_unique():
     assert entry.actor_roles == "analyst,owner"
 
 
-def test_the_role_table_names_every_staff_group():
-    from django.contrib.auth.models import Group
+def test_staff_roles_come_from_the_registered_reader_and_none_without_one(monkeypatch):
+    from lumeire.audit import actors
 
-    from lumeire.audit.services import ROLE_OF_GROUP_NAME
+    staff = make_user(groups=("Owner",))
+    monkeypatch.setattr(actors, "_role_reader", lambda user: ["legal_counsel", "analyst"])
+    read = audit_record(actor=staff, action=AuditAction.AUDIT_VIEWED)
+    monkeypatch.setattr(actors, "_role_reader", None)
+    unread = audit_record(actor=staff, action=AuditAction.AUDIT_VIEWED)
 
-    made = set(Group.objects.values_list("name", flat=True))
-    # Each group the migrations make that is a role has its value here; no role is invented.
-    assert {"Owner", "Customer service", "Fulfilment", "Catalogue manager"} <= made
-    assert made & set(ROLE_OF_GROUP_NAME) == made & {
-        "Owner",
-        "Customer service",
-        "Fulfilment",
-        "Catalogue manager",
-        "Compliance officer",
-        "Legal counsel",
-        "Analyst",
-    }
+    assert read.actor_roles == "analyst,legal_counsel"
+    assert unread.actor_roles == ""
 
 
 def test_time_is_spelled_in_utc_whatever_the_zone():

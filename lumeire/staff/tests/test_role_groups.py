@@ -50,9 +50,11 @@ def test_the_migration_reverses_and_reapplies_without_touching_other_groups():
     assert _codenames("Compliance officer") == {"orders.view_order"}
 
 
-def test_the_audit_log_names_the_same_roles_for_the_same_groups():
-    """The audit app sits below staff and keeps its own copy of the group map: they must agree."""
-    from lumeire.audit.services import ROLE_OF_GROUP_NAME
-    from lumeire.staff.access import ROLE_OF_GROUP
+def test_the_audit_log_names_each_role_group_by_its_role_value():
+    """The staff app tells the audit log how to read roles; every role group reads as its role."""
+    from lumeire.audit.services import audit_record
+    from lumeire.audit.tests.conftest import make_user
 
-    assert {group: role.value for group, role in ROLE_OF_GROUP.items()} == ROLE_OF_GROUP_NAME
+    for role, group in GROUP_OF_ROLE.items():
+        entry = audit_record(actor=make_user(groups=(group,)), action="audit_viewed")
+        assert entry.actor_roles == role.value

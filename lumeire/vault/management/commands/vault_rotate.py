@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
-from lumeire.audit.models import AuditAction
 from lumeire.audit.services import audit_record
+from lumeire.vault.audit_actions import VaultAuditAction
 from lumeire.vault.keyring import get_keyring
 from lumeire.vault.selectors import data_keys_to_rotate
 from lumeire.vault.services import rotate_batch
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             # The batches commit one by one; the run as a whole is recorded once, by the store.
             audit_record(
                 actor=None,
-                action=AuditAction.KEY_ROTATION,
+                action=VaultAuditAction.KEY_ROTATION,
                 target_type="vault.datakey",
                 target_id=current,
                 reason=f"{total} data keys re-wrapped under master key {current}; {left} left",
