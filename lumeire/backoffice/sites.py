@@ -65,7 +65,8 @@ class BackOfficeSite(admin.AdminSite):
 
 
 def _cases_menu() -> dict:
-    """The case pages are not a ModelAdmin (see cases_admin): their menu entry is made here."""
+    """The case pages are not a ModelAdmin (see lumeire.backoffice.cases): their menu entry is
+    made here."""
     url = reverse("backoffice_cases")
     return {
         "name": _("Irregular activity"),

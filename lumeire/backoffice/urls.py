@@ -4,18 +4,18 @@ from django.urls import path
 
 from lumeire.backoffice import (
     audit_admin,  # noqa: F401 - registers the audit log
-    cases_admin,
     catalog_admin,  # noqa: F401 - registers the catalogue pages
     customers_admin,  # noqa: F401 - registers the customer pages
     orders_admin,  # noqa: F401 - registers the order pages
     policy_admin,
     shipping_admin,  # noqa: F401 - registers the delivery options
 )
+from lumeire.backoffice.cases import urls as cases_urls
 from lumeire.backoffice.sites import backoffice_site
 
 # The policy and case pages come first: the site's catch-all would otherwise answer them.
 urlpatterns = [
     *policy_admin.urlpatterns,
-    *cases_admin.urlpatterns,
+    *cases_urls.urlpatterns,
     path("", backoffice_site.urls),
 ]

@@ -66,6 +66,11 @@ ACTIVE_STATUSES = frozenset(
 )
 
 
+def case_reference(pk: int) -> str:
+    """CASE-000012: how pages and the audit log name a case, never by its subject."""
+    return f"CASE-{pk:06d}"
+
+
 class Case(models.Model):
     """Signals about one customer, or about one client address, gathered for review."""
 
@@ -135,7 +140,7 @@ class Case(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"CASE-{self.pk:06d}" if self.pk else "CASE-new"
+        return case_reference(self.pk) if self.pk else "CASE-new"
 
     @property
     def is_active(self) -> bool:
@@ -217,6 +222,11 @@ class ActionKind(models.TextChoices):
     BLOCK_ADDRESS = "block_address", _("Block the network address")
 
 
+# What can be undone. Cancelled orders stay cancelled: their stock went back on sale and any
+# card payment was refunded.
+REVERSIBLE_ACTIONS = frozenset({ActionKind.LOCK_ACCOUNT, ActionKind.BLOCK_ADDRESS})
+
+
 class ProtectiveAction(models.Model):
     """A step taken from a case to protect the store or customers; reversed, never deleted."""
 
@@ -250,6 +260,11 @@ class ProtectiveAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on case {self.case_id}"
+
+    @property
+    def reversible(self) -> bool:
+        """Whether this kind of action can be undone at all (in force or not)."""
+        return self.kind in REVERSIBLE_ACTIONS
 
     @property
     def in_force(self) -> bool:

@@ -15,7 +15,15 @@ from lumeire.compliance.models import (
     CaseStatus,
     ProtectiveAction,
 )
-from lumeire.staff.access import Permission, has_permission, require
+from lumeire.compliance.steps import (
+    ENDS,
+    SIMPLE_MOVES,
+    TRANSITIONS,
+    CaseStep,
+    may_take_step,
+    require_step,
+)
+from lumeire.staff.access import has_permission
 
 _BLOCKS_KEY = "compliance:blocked-addresses"
 _BLOCKS_SECONDS = 60
@@ -25,7 +33,7 @@ def cases_for(
     actor, *, status: str = "", rule: str = "", assignee=None, mine: bool = False
 ) -> QuerySet:
     """The case list with its filters; only compliance officers and legal counsel see it."""
-    require(actor, Permission.CASES_VIEW)
+    require_step(actor, CaseStep.OPEN)
     cases = Case.objects.select_related("assignee").order_by("-opened_at", "-id")
     if status:
         cases = cases.filter(status=status)
@@ -39,7 +47,8 @@ def cases_for(
 
 
 def case_for(actor, pk: int) -> Case | None:
-    require(actor, Permission.CASES_VIEW)
+    """One case for its page, with the staff it names; None when there is no such case."""
+    require_step(actor, CaseStep.OPEN)
     return (
         Case.objects.select_related(
             "assignee", "legal_requested_by", "legal_decided_by", "reported_by"
@@ -87,26 +96,28 @@ class CaseAbilities:
 
 
 def case_abilities(user, case: Case, *, signals, actions, has_report: bool) -> CaseAbilities:
-    from lumeire.compliance.services import ENDS, SIMPLE_MOVES, TRANSITIONS
+    """The steps of ``case`` its page offers ``user`` now: the step table and the case's state."""
 
-    works = has_permission(user, Permission.CASES_WORK)
-    decides = has_permission(user, Permission.CASES_DECIDE)
+    def may(step: CaseStep) -> bool:
+        return may_take_step(user, step)
+
     status = CaseStatus(case.status)
-    acting = works and status in ACTIVE_STATUSES
+    approved = status == CaseStatus.APPROVED
+    acting = may(CaseStep.ACTION) and status in ACTIVE_STATUSES
     locked = any(a.in_force and a.kind == ActionKind.LOCK_ACCOUNT for a in actions)
     addresses = bool(case.client_ref) or any(signal.client_ref for signal in signals)
     return CaseAbilities(
-        may_note=works or decides,
-        may_assign=works and status not in ENDS and case.assignee_id != user.pk,
-        may_request_legal=works and status == CaseStatus.UNDER_REVIEW,
-        may_decide=decides and status == CaseStatus.LEGAL_REQUESTED,
-        may_generate=(works or decides) and status == CaseStatus.APPROVED,
-        may_mark_reported=works and status == CaseStatus.APPROVED and has_report,
+        may_note=may(CaseStep.NOTE),
+        may_assign=may(CaseStep.ASSIGN) and status not in ENDS and case.assignee_id != user.pk,
+        may_request_legal=may(CaseStep.LEGAL_REQUEST) and status == CaseStatus.UNDER_REVIEW,
+        may_decide=may(CaseStep.LEGAL_DECISION) and status == CaseStatus.LEGAL_REQUESTED,
+        may_generate=may(CaseStep.REPORT) and approved,
+        may_mark_reported=may(CaseStep.MARK_REPORTED) and approved and has_report,
         may_act=acting,
         may_lock=acting and bool(case.subject_id) and not locked,
         may_cancel_orders=acting and bool(case.subject_id),
         may_block=acting and addresses,
-        may_reverse=acting,
+        may_reverse=may(CaseStep.REVERSE_ACTION) and status in ACTIVE_STATUSES,
         moves=tuple(
             to
             for (start, to), needed in TRANSITIONS.items()

@@ -1,9 +1,10 @@
 """Working a case: review, notes, protective actions, legal consultation and the report.
 
-Every step checks the actor's permission here, not only in the page, writes the case's timeline
-and the audit log in the same transaction. The rule that matters most: the legal counsel who
-approves or dismisses a case is never the person who asked for the consultation, and only an
-approved case can produce a report, whoever calls.
+Every step checks the actor's permission here, not only in the page (both read the table of
+steps in ``steps.py``), and writes the case's timeline and the audit log in the same
+transaction. The rule that matters most: the legal counsel who approves or dismisses a case is
+never the person who asked for the consultation, and only an approved case can produce a
+report, whoever calls.
 """
 
 from __future__ import annotations
@@ -30,31 +31,25 @@ from lumeire.compliance.models import (
     CaseStatus,
     ProtectiveAction,
     ReportFile,
+    case_reference,
 )
+from lumeire.compliance.steps import (
+    ENDS,
+    SIMPLE_MOVES,
+    CaseStep,
+    may_take_step,
+    require_step,
+    transition_permission,
+)
+from lumeire.compliance.steps import TRANSITIONS as TRANSITIONS  # also read as services.TRANSITIONS
 from lumeire.orders.models import Order, OrderStatus
 from lumeire.orders.services import order_transition
 from lumeire.staff.access import Permission, has_permission, may_reveal, require
-from lumeire.staff.services import reveal_record
+from lumeire.staff.services import reveal_record, reveal_refused_record
 
 S = CaseStatus
 P = Permission
 
-# Which move needs which permission. Moves not listed are refused, whoever asks. The legal
-# decision and the report have their own services (they carry an opinion, a checklist, files).
-TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], Permission] = {
-    (S.OPEN, S.UNDER_REVIEW): P.CASES_WORK,
-    (S.UNDER_REVIEW, S.LEGAL_REQUESTED): P.CASES_WORK,
-    (S.UNDER_REVIEW, S.DISMISSED): P.CASES_WORK,
-    (S.LEGAL_REQUESTED, S.APPROVED): P.CASES_DECIDE,
-    (S.LEGAL_REQUESTED, S.DISMISSED): P.CASES_DECIDE,
-    (S.APPROVED, S.REPORTED): P.CASES_WORK,
-    (S.REPORTED, S.CLOSED): P.CASES_WORK,
-}
-# The moves case_transition makes by itself; the others need the service that carries their data.
-SIMPLE_MOVES = frozenset(
-    {(S.OPEN, S.UNDER_REVIEW), (S.UNDER_REVIEW, S.DISMISSED), (S.REPORTED, S.CLOSED)}
-)
-ENDS = frozenset({S.DISMISSED, S.CLOSED})
 NOTE_MAX = 4000
 TARGET = CASE_AUDIT_TARGET
 
@@ -95,14 +90,6 @@ def _audit(actor, action: CaseAuditAction, case: Case, **values) -> None:
     )
 
 
-def transition_permission(current: str, to: str) -> Permission | None:
-    """The permission a move needs, or None when the move is not in the table."""
-    try:
-        return TRANSITIONS.get((CaseStatus(current), CaseStatus(to)))
-    except ValueError:
-        return None
-
-
 def _not_allowed(current: str, to: str) -> CaseConflict:
     target = CaseStatus(to).label.lower() if to in CaseStatus.values else str(to)[:20]
     return CaseConflict(
@@ -135,6 +122,7 @@ def _move(*, actor, case: Case, to: CaseStatus, text: str = "") -> Case:
 @transaction.atomic
 def case_transition(*, actor, case: Case, to: str, note: str = "") -> Case:
     """Start a review, dismiss a case under review, or close a reported case."""
+    require_step(actor, CaseStep.MOVE)
     case = _locked(case)
     needed = transition_permission(case.status, to)
     if needed is None:
@@ -155,7 +143,8 @@ def case_transition(*, actor, case: Case, to: str, note: str = "") -> Case:
 
 @transaction.atomic
 def case_assign(*, actor, case: Case, assignee: User) -> Case:
-    require(actor, P.CASES_WORK)
+    """Give a case to a compliance officer (the page assigns it to whoever asks)."""
+    require_step(actor, CaseStep.ASSIGN)
     if not has_permission(assignee, P.CASES_WORK):
         raise _invalid("assignee", _("Only a compliance officer can be assigned a case."))
     case = _locked(case)
@@ -172,8 +161,7 @@ def case_assign(*, actor, case: Case, assignee: User) -> Case:
 @transaction.atomic
 def case_note_add(*, actor, case: Case, text: str) -> CaseEvent:
     """A note on the timeline; compliance officers and legal counsel both write them."""
-    if not (has_permission(actor, P.CASES_WORK) or has_permission(actor, P.CASES_DECIDE)):
-        require(actor, P.CASES_WORK)
+    require_step(actor, CaseStep.NOTE)
     text = _text(text, "text")
     case = _locked(case)
     event = _timeline(case, actor, CaseEventKind.NOTE, text=text)
@@ -183,14 +171,14 @@ def case_note_add(*, actor, case: Case, text: str) -> CaseEvent:
 
 def case_viewed_record(*, actor, case: Case) -> None:
     """Opening a case is itself recorded: cases are personal data about their subject."""
-    require(actor, P.CASES_VIEW)
+    require_step(actor, CaseStep.OPEN)
     _audit(actor, CaseAuditAction.CASE_VIEWED, case)
 
 
 @transaction.atomic
 def case_legal_request(*, actor, case: Case, summary: str) -> Case:
     """A compliance officer asks the legal department, with a summary of the case."""
-    require(actor, P.CASES_WORK)
+    require_step(actor, CaseStep.LEGAL_REQUEST)
     summary = _text(summary, "summary", minimum=20)
     case = _locked(case)
     case.legal_summary = summary
@@ -208,7 +196,7 @@ def case_legal_decide(
     """A legal counsel, never the one who asked, approves the report or dismisses the case."""
     from lumeire.compliance.report import REPORT_ITEMS
 
-    require(actor, P.CASES_DECIDE)
+    require_step(actor, CaseStep.LEGAL_DECISION)
     opinion = _text(opinion, "opinion", minimum=20)
     case = _locked(case)
     if case.status != S.LEGAL_REQUESTED:
@@ -258,15 +246,10 @@ def _require_approved(case: Case) -> None:
         )
 
 
-def _may_report(actor) -> None:
-    if not (has_permission(actor, P.CASES_WORK) or has_permission(actor, P.CASES_DECIDE)):
-        require(actor, P.CASES_WORK)
-
-
 @transaction.atomic
 def case_report_generate(*, actor, case: Case) -> list[ReportFile]:
     """Build the report package (JSON and PDF), seal it, and record each file's SHA-256."""
-    _may_report(actor)
+    require_step(actor, CaseStep.REPORT)
     case = _locked(case)
     _require_approved(case)
     from lumeire.compliance.report import build_report, seal_report_file
@@ -292,7 +275,7 @@ def case_report_file_open(*, actor, case: Case, file: ReportFile) -> bytes:
     """The content of one report file for download; the download is audited."""
     from lumeire.compliance.report import open_report_file
 
-    _may_report(actor)
+    require_step(actor, CaseStep.REPORT)
     if file.case_id != case.pk:
         raise CaseError(CaseErrorCode.NO_REPORT, _("This file is not part of this case."))
     with transaction.atomic():
@@ -311,7 +294,7 @@ def case_report_file_open(*, actor, case: Case, file: ReportFile) -> bytes:
 @transaction.atomic
 def case_mark_reported(*, actor, case: Case, authority: str, sent_at: datetime) -> Case:
     """Record who sent the report, to which authority and when; the customer is not told."""
-    require(actor, P.CASES_WORK)
+    require_step(actor, CaseStep.MARK_REPORTED)
     authority = _text(authority, "authority", minimum=3)[:200]
     case = _locked(case)
     _require_approved(case)
@@ -340,6 +323,8 @@ CASE_REVEAL_FIELDS: dict[str, tuple[type, str]] = {
 
 def case_revealable_fields(actor) -> list[str]:
     """The subject's fields this staff member's roles may see in clear (from the inventory)."""
+    if not may_take_step(actor, CaseStep.REVEAL):
+        return []
     return [
         name
         for name, (model, field) in CASE_REVEAL_FIELDS.items()
@@ -347,10 +332,36 @@ def case_revealable_fields(actor) -> list[str]:
     ]
 
 
+def case_reveal_forged(actor, field: str) -> bool:
+    """Whether asking for ``field`` is a reveal no case page offered this actor: their roles see
+    no value of a case's subject, or not this one (an unknown name is only a bad form)."""
+    allowed = case_revealable_fields(actor)
+    return not allowed or (field in CASE_REVEAL_FIELDS and field not in allowed)
+
+
+def case_reveal_refused_record(*, actor, case_id: int | None, field: str, client: str = "") -> None:
+    """Record a forged reveal (see ``case_reveal_forged``) before it is refused.
+
+    Only a field name the case knows goes to the log, never what was typed; the case is named
+    by its reference, and its subject only for those who may open cases anyway.
+    """
+    subject_id = None
+    if case_id is not None and may_take_step(actor, CaseStep.OPEN):
+        subject_id = Case.objects.filter(pk=case_id).values_list("subject_id", flat=True).first()
+    reveal_refused_record(
+        actor=actor,
+        target_type=TARGET,
+        target_id=case_reference(case_id) if case_id is not None else "",
+        subject_id=subject_id,
+        fields=[field] if field in CASE_REVEAL_FIELDS else [],
+        client=client,
+    )
+
+
 @transaction.atomic
 def case_reveal(*, actor, case: Case, field: str, client: str = "") -> str:
     """Show one of the subject's values in clear; the reason recorded is the case itself."""
-    require(actor, P.CASES_VIEW)
+    require_step(actor, CaseStep.REVEAL)
     if field not in case_revealable_fields(actor):
         raise CaseError(
             CaseErrorCode.INVALID, _("Your role cannot see this value."), status_code=403
@@ -386,7 +397,7 @@ UNSHIPPED = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.PACKED)
 
 
 def _action_allowed(actor, case: Case) -> None:
-    require(actor, P.CASES_WORK)
+    require_step(actor, CaseStep.ACTION)
     if case.status in ENDS or case.status == S.REPORTED:
         raise CaseConflict(
             CaseErrorCode.TRANSITION_NOT_ALLOWED, _("Protective actions need a case in progress.")
@@ -473,15 +484,29 @@ def action_block_address(*, actor, case: Case, hours: int | None = None) -> list
     return actions
 
 
+def case_action_take(
+    *, actor, case: Case, kind: str, hours: int | None = None
+) -> list[ProtectiveAction]:
+    """Take the protective action ``kind`` on a case; ``hours`` is a block's length."""
+    require_step(actor, CaseStep.ACTION)
+    if kind == ActionKind.BLOCK_ADDRESS:
+        return action_block_address(actor=actor, case=case, hours=hours)
+    if kind == ActionKind.LOCK_ACCOUNT:
+        return [action_lock_account(actor=actor, case=case)]
+    if kind == ActionKind.CANCEL_ORDERS:
+        return [action_cancel_orders(actor=actor, case=case)]
+    raise _invalid("kind", _("Choose one of the protective actions on the page."))
+
+
 @transaction.atomic
 def action_reverse(*, actor, case: Case, action: ProtectiveAction) -> ProtectiveAction:
     """Lift a lock or a block. Cancelled orders stay cancelled: their money went back."""
-    require(actor, P.CASES_WORK)
+    require_step(actor, CaseStep.REVERSE_ACTION)
     case = _locked(case)
     action = ProtectiveAction.objects.select_for_update().get(pk=action.pk, case=case)
     if action.reversed_at is not None:
         raise CaseConflict(CaseErrorCode.NOT_REVERSIBLE, _("This action was already reversed."))
-    if action.kind == ActionKind.CANCEL_ORDERS:
+    if not action.reversible:
         raise CaseError(
             CaseErrorCode.NOT_REVERSIBLE,
             _(

@@ -50,3 +50,13 @@ def customer_service(db) -> User:
 @pytest.fixture
 def owner(db) -> User:
     return make_staff(groups=[OWNER])
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return make_staff(groups=["Compliance officer"])
+
+
+@pytest.fixture
+def counsel(db) -> User:
+    return make_staff(groups=["Legal counsel"])

@@ -115,16 +115,6 @@ def actions_of(case: Case) -> list[str]:
     return list(entries.order_by("id").values_list("action", flat=True))
 
 
-@pytest.fixture
-def officer(db) -> User:
-    return make_staff(groups=[COMPLIANCE])
-
-
-@pytest.fixture
-def counsel(db) -> User:
-    return make_staff(groups=[LEGAL])
-
-
 # --- The list --------------------------------------------------------------------------------
 
 
@@ -619,7 +609,7 @@ NGETTEXT_CALL = re.compile(
     r"""ngettext\(u?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"),\s*u?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
 )
 SHOWN_PYTHON = [
-    LUMEIRE / "backoffice" / "cases_admin.py",
+    *(LUMEIRE / "backoffice" / "cases").glob("*.py"),
     LUMEIRE / "backoffice" / "sites.py",
     *(LUMEIRE / "compliance").glob("*.py"),
 ]
