@@ -112,16 +112,33 @@ def restore_migrated_data() -> None:
 
 @pytest.fixture(autouse=True)
 def _migrated_rows_survive_earlier_flushes(request):
-    """Before a transactional test, put back what an earlier transactional test flushed."""
+    """Before a transactional test, put back what an earlier transactional test flushed, and
+    mark the test so the rows come back after its own flush too (see pytest_runtest_teardown):
+    the next test on the same worker may be an ordinary one that expects them."""
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("serialized_rollback"):
         pass  # Django itself puts the database back as it was after migrating
     elif marker is not None and marker.kwargs.get("transaction"):
         restore_migrated_data()
+        request.node.ends_with_a_flush = True
     elif "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         restore_migrated_data()
+        request.node.ends_with_a_flush = True
     yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item):
+    """After a transactional test's flush, make the migrated rows again. Workers take tests in
+    any order (--dist worksteal), so an ordinary test may follow a flush on the same worker."""
+    result = yield
+    if getattr(item, "ends_with_a_flush", False):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migrated_data()
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -62,7 +62,8 @@ def test_a_reveal_by_customer_service_shows_on_the_customers_access_log(live_ser
     # Find the customer by exact email: the result list shows masked values only.
     page.goto(f"{site}/backoffice/accounts/customer/")
     page.get_by_label("Find a customer").fill(EMAIL)
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():  # wait for the results page to load, not only to start
+        page.get_by_role("button", name="Search").click()
     found = page.locator("#customers-found tbody tr")
     assert found.count() == 1
     assert found.locator("td").nth(0).inner_text().strip() == "N*** A***"
