@@ -7,6 +7,7 @@ supply values the environment does not; a real environment variable always wins.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -97,3 +98,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated variable as a list, blanks dropped."""
     value = _VALUES.get(name, default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> tuple[str, ...]:
+    """Return comma-separated IP addresses or CIDR networks, each checked and normalised."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks such as 10.0.0.0/8, not {item!r}."
+            ) from None
+    return tuple(networks)

@@ -20,8 +20,10 @@ def _random_key() -> str:
 def write_local_secrets(path: Path) -> bool:
     """Create ``path`` with fresh keys unless it exists; return whether it was created."""
     if path.exists():
+        os.chmod(path, 0o600)  # a copy made by hand may have come out more open
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # The folder also holds the local database, mail and exports: the owner's alone.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     lines = [
         "# Local secrets for this machine only. Never commit, never copy to production.",
         f"SECRET_KEY={secrets.token_urlsafe(50)}",

@@ -13,6 +13,7 @@ from config.env import (
     env_decimal,
     env_int,
     env_list,
+    env_networks,
     env_required,
     env_str,
 )
@@ -25,6 +26,9 @@ SECRET_KEY = env_required("SECRET_KEY")
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default="127.0.0.1,localhost")
 HTTPS = env_bool("LUMEIRE_HTTPS", default=False)
+# The store's own reverse proxies (IPs or CIDRs): only their X-Forwarded-For and
+# X-Forwarded-Proto are believed (lumeire.core.client). Empty: nobody's are.
+LUMEIRE_TRUSTED_PROXIES = env_networks("LUMEIRE_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -63,9 +67,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme, from the socket or a trusted proxy only.
+    "lumeire.core.client.ClientAddressMiddleware",
     "lumeire.core.middleware.RequestIdMiddleware",
+    # The access log (gunicorn's own is off: config/gunicorn_conf.py).
+    "lumeire.core.request_log.RequestLogMiddleware",
+    # NUL and lone surrogates in the path, query, headers or a form: a 400 before any use.
+    "lumeire.core.input_guard.UnsafeTextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A restored database serves nothing until its erasures are replayed (erasure_replay).
+    "lumeire.privacy.restore_gate.ErasureReplayGateMiddleware",
     "lumeire.core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside session, CSRF and messages, so it sees (and polices) every cookie they set.
@@ -175,11 +187,22 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 LUMEIRE_EXPORTS_DIR = VAR_DIR / "exports"
 # Audit checkpoint archives: the sealed entries that left the live audit log (see lumeire/audit).
 LUMEIRE_AUDIT_ARCHIVE_DIR = VAR_DIR / "audit-archive"
+# Signed heads of the audit log, written every minute outside the database (see lumeire/audit):
+# best on a volume or host that those who administer the database cannot write.
+LUMEIRE_AUDIT_ANCHOR_DIR = Path(env_str("LUMEIRE_AUDIT_ANCHOR_DIR") or VAR_DIR / "audit-anchors")
+# The erasure journal: one signed line per destroyed data key, kept outside the database (and so
+# outside its backups) and replayed after a restore by `manage.py erasure_replay`. Back it up apart.
+LUMEIRE_ERASURE_JOURNAL_DIR = Path(
+    env_str("LUMEIRE_ERASURE_JOURNAL_DIR") or VAR_DIR / "erasure-journal"
+)
 
 # --- Accounts and passwords -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before any password check
+    # Permissions come from the staff roles only (lumeire/staff/access.py); before the sign-in
+    # backend, whose group and account permissions it overrules.
+    "lumeire.staff.backends.StaffRoleBackend",
     "lumeire.accounts.backends.LoginBackend",
 ]
 LOGIN_URL = "storefront:sign_in"
@@ -206,6 +229,10 @@ LUMEIRE_MIN_AGE = env_int("LUMEIRE_MIN_AGE", 18)
 LUMEIRE_RECOVERY_LINK_LIFETIME = timedelta(minutes=env_int("LUMEIRE_RECOVERY_LINK_MINUTES", 15))
 LUMEIRE_RECOVERY_PER_LOGIN_PER_HOUR = 5
 LUMEIRE_RECOVERY_PER_CLIENT_PER_HOUR = 20
+# Sign-ups: per client address (then 429), and per email address typed (then nothing is sent,
+# and the answer is unchanged, whether or not the address has an account).
+LUMEIRE_SIGN_UPS_PER_CLIENT_PER_HOUR = 10
+LUMEIRE_SIGN_UPS_PER_EMAIL_PER_HOUR = 3
 LUMEIRE_API_TOKEN_LIFETIME = timedelta(days=30)
 # Sessions: 30 minutes idle (SESSION_COOKIE_AGE), 12 hours in all; "remember me" keeps browsing
 # and the cart for 30 days, but sensitive changes ask for the password after 30 minutes.
@@ -233,7 +260,8 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 
 # --- Email: files in var/mail/ locally, SMTP in production ----------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# One .eml file per message and recipient, mode 0600, in a 0700 folder.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "lumeire.core.mail.MailFolderBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -264,7 +292,8 @@ if HTTPS:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: it would believe X-Forwarded-Proto from anyone. The scheme
+    # comes from lumeire.core.client.ClientAddressMiddleware (trusted proxies only).
 else:
     SESSION_COOKIE_NAME = "lumeire_session"
     CSRF_COOKIE_NAME = "lumeire_csrftoken"
@@ -306,6 +335,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files and their folders are the store's own (Django's default is 0644).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -340,6 +372,8 @@ LUMEIRE_DETECTION_SWEEP_MINUTES = env_int("LUMEIRE_DETECTION_SWEEP_MINUTES", 15)
 LUMEIRE_CASE_RETENTION_DAYS = env_int("LUMEIRE_CASE_RETENTION_DAYS", 5 * 365)
 LUMEIRE_DISMISSED_CASE_DAYS = env_int("LUMEIRE_DISMISSED_CASE_DAYS", 90)
 LUMEIRE_ADDRESS_BLOCK_HOURS = env_int("LUMEIRE_ADDRESS_BLOCK_HOURS", 72)
+# Searches by identity number are reveals: each staff member may make this many an hour.
+LUMEIRE_IDENTITY_SEARCHES_PER_HOUR = env_int("LUMEIRE_IDENTITY_SEARCHES_PER_HOUR", 10)
 # How often the background worker runs the retention pass (minutes).
 LUMEIRE_PURGE_EVERY_MINUTES = env_int("LUMEIRE_PURGE_EVERY_MINUTES", 24 * 60)
 
@@ -359,13 +393,16 @@ LUMEIRE_IDENTITY_CHECK_DIGIT = env_bool("LUMEIRE_IDENTITY_CHECK_DIGIT", default=
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "lumeire.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "lumeire.core.logging.RequestIdFilter"},
+        "private_request": {"()": "lumeire.core.logging.PrivateRequestFilter"},
+    },
     "formatters": {"json": {"()": "lumeire.core.logging.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "private_request"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -373,6 +410,8 @@ LOGGING = {
         # Django's request logger would print URLs with query strings; our middleware logs instead.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # One line per request (lumeire.core.request_log), kept at INFO whatever LOG_LEVEL says.
+        "lumeire.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

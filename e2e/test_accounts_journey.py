@@ -1,4 +1,5 @@
-"""In a real browser, in Arabic: sign up, sign out, sign in, then recover the password by email.
+"""In a real browser, in Arabic: sign up and open the account from the emailed link, sign in,
+sign out, then recover the password by email.
 
 Emails go to a mail folder (Django's file backend), as they do under `make run`; the test reads
 the recovery link from there like a customer would from their inbox.
@@ -81,10 +82,12 @@ def test_a_customer_signs_up_in_arabic_signs_in_and_recovers_the_password(
 
     page.wait_for_url(f"{site}/ar/account/sign-up/check-email/")
     assert heading(page) == "تفقّد بريدك الإلكتروني"
-    confirm = link_in(mail_folder, r"https?://[^/\s]+(/ar/account/email/confirm/[\w-]+/)")
-    page.goto(site + confirm)
-    page.get_by_role("button", name="تأكيد عنواني").click()
-    assert heading(page) == "تم تأكيد البريد الإلكتروني"
+    # The account opens only from the emailed link, with a button on the page it leads to.
+    opening = link_in(mail_folder, r"https?://[^/\s]+(/ar/account/sign-up/open/[\w-]+/)")
+    page.goto(site + opening)
+    page.wait_for_url(f"{site}/ar/account/sign-up/open/")
+    page.get_by_role("button", name="افتح حسابي").click()
+    assert heading(page) == "حسابك مفتوح"
 
     # Sign in by username, see the account, sign out.
     page.get_by_role("navigation").get_by_role("link", name="تسجيل الدخول").click()
@@ -98,7 +101,7 @@ def test_a_customer_signs_up_in_arabic_signs_in_and_recovers_the_password(
     assert identity not in account and f"{identity[0]}******{identity[-3:]}" in account
     page.get_by_role("button", name="تسجيل الخروج").click()
     page.wait_for_url(f"{site}/ar/")
-    assert "تم تسجيل خروجك." in page.get_by_role("main").inner_text()
+    assert "تم تسجيل خروجك من كل الأجهزة والتطبيقات." in page.get_by_role("main").inner_text()
 
     # Forgot the password: the link arrives by email, the page asks the recovery question.
     page.goto(f"{site}/ar/account/sign-in/")

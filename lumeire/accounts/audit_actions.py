@@ -1,4 +1,5 @@
-"""What the audit log records of customers' accounts: lockouts and sign-ups with taken details."""
+"""What the audit log records of customers' accounts: lockouts, details other accounts hold,
+and changes of identity number."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from lumeire.audit.actions import register_actions
 class AccountAuditAction(models.TextChoices):
     CUSTOMER_LOCKED_OUT = "customer_locked_out", _("Customer locked out")
     SIGNUP_CONFLICT = "signup_conflict", _("Sign-up conflict")
+    DETAILS_CHANGE_CONFLICT = (
+        "details_change_conflict",
+        _("Change to details another account holds"),
+    )
+    IDENTITY_NUMBER_CHANGED = "identity_number_changed", _("Identity number changed")
 
 
 register_actions(AccountAuditAction)

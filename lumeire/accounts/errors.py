@@ -17,6 +17,8 @@ class AccountErrorCode(StrEnum):
     RECOVERY_ANSWER_WRONG = "recovery_answer_wrong"
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code, not a secret
     RATE_LIMITED = "rate_limited"
+    LINK_INVALID = "link_invalid"
+    DETAILS_TAKEN = "details_taken"
 
 
 class AccountError(ApplicationError):

@@ -1,4 +1,10 @@
-"""What django-axes counts failures by: keyed hashes, so no login or address is kept in clear."""
+"""What failures are counted by: the account a login reaches, never the string as typed.
+
+django-axes keeps one counter per key. A login that resolves to an account counts against that
+account's pseudonym (``account_ref``), whichever spelling, username or email was typed; a login
+that resolves to nobody counts against its normalised form (``login_ref``), so unknown logins
+lock the same way and the counters say nothing about which logins exist.
+"""
 
 from __future__ import annotations
 
@@ -8,32 +14,63 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from lumeire.accounts.pseudonyms import client_ref, login_ref
+from lumeire.accounts.models import User
+from lumeire.accounts.normalization import normalize_login
+from lumeire.accounts.pseudonyms import account_ref, client_ref, login_ref
+from lumeire.accounts.selectors import user_by_login
+from lumeire.core.client import client_address
+
+_REQUEST_CACHE = "_lumeire_attempt_refs"
+
+
+def counter_ref(user: User | None, login: str) -> str:
+    """The counter key of ``login`` once looked up: ``user``'s pseudonym, else the login's."""
+    return account_ref(user.pk) if user is not None else login_ref(login)
+
+
+def attempt_ref(login: str, request: HttpRequest | None = None) -> str:
+    """The counter key of a login: its account's pseudonym, else its normalised form's hash.
+
+    Looked up once per request (django-axes asks several times while checking one attempt).
+    """
+    normalised = normalize_login(login or "")
+    known = getattr(request, _REQUEST_CACHE, None) if request is not None else None
+    if known is not None and normalised in known:
+        return known[normalised]
+    ref = counter_ref(user_by_login(normalised), normalised)
+    if request is not None:
+        if known is None:
+            known = {}
+            setattr(request, _REQUEST_CACHE, known)
+        known[normalised] = ref
+    return ref
 
 
 def axes_login_key(request: HttpRequest, credentials: dict[str, object] | None) -> str:
-    """The account key of a sign-in attempt: the keyed hash of the login as typed."""
+    """The account key of a sign-in attempt (see ``attempt_ref``)."""
     login = (credentials or {}).get("login") or (credentials or {}).get("username") or ""
-    return login_ref(str(login))
+    return attempt_ref(str(login), request)
 
 
 def axes_client_key(request: HttpRequest) -> str:
     """The address key of a sign-in attempt: the keyed hash of the client address."""
-    return client_ref(request.META.get("REMOTE_ADDR")) or "unknown"
+    return client_ref(client_address(request)) or "unknown"
 
 
 def axes_client_str(
     username: str, ip_address: str, user_agent: str, path_info: object, request: HttpRequest
 ) -> str:
     """How django-axes names a client in its log lines: keyed hashes, never the login typed."""
-    return f"login {login_ref(username or '')[:12]} from {(ip_address or '-')[:12]}"
+    return f"login {(username or '-')[:12]} from {(ip_address or '-')[:12]}"
 
 
-def forget_failures_of(login: str, user_login: str) -> None:
-    """Clear the failure count of an account after a good sign-in (not the address's count)."""
-    keys = make_cache_key_list(
-        [{"username": login_ref(login)}, {"username": login_ref(user_login)}]
-    )
+def forget_failures_of(user: User) -> None:
+    """Clear the account's failure count after a good sign-in (the address's count stays).
+
+    The account has one counter whatever was typed, so a good sign-in clears exactly the
+    failures made against this account, and no other login's.
+    """
+    keys = make_cache_key_list([{"username": account_ref(user.pk)}])
     caches[settings.AXES_CACHE].delete_many(keys)
 
 

@@ -10,12 +10,14 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lumeire.accounts.recovery_questions import RecoveryQuestion
 from lumeire.core.identity import IdentityType, parse_identity_number
 from lumeire.vault.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, is_erased
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
+from lumeire.vault.lifecycle import Erasure, OnErasure, Purge
 
 UNTIL_CLOSED = Retention(after=_("until the account is deleted"))
 OWNER_AND_SERVICE = frozenset({"owner", "customer_service"})
@@ -51,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Raised to end every web session of the account at once (``end_every_sign_in``).
+    sign_in_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -96,7 +100,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     not_personal = {
         "email_verified_at": "when the address was confirmed; a date, not the address",
         "password_changed_at": "when the password last changed; a date, not the password",
+        "sign_in_generation": "a counter raised when every session ends; not the password",
     }
+    # Orders point at the account, so it stays as an empty, inactive tombstone: its sealed
+    # values die with the key, the blind indexes are cleared, and no password opens it.
+    erasure = Erasure(
+        OnErasure.ANONYMISE, subject="pk", blank={"password": "!", "is_active": False}
+    )
+    purges = ()
 
     class Meta:
         constraints = [
@@ -112,6 +123,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:
         """Staff status follows the account kind alone (the back office adds two-factor)."""
         return self.kind == AccountKind.STAFF
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # A session stays signed in while this value is unchanged: it follows the password hash
+        # and the sign-in generation, so raising the generation ends every session at once.
+        # Generation 0 gives Django's own value, so sessions opened before it existed stay valid.
+        if not self.sign_in_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "lumeire.accounts.User.session_auth_hash",
+            f"{self.password}\x00{self.sign_in_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_username(self) -> str:
         # Used by Django for display; the clear username, or the erased marker.
@@ -179,6 +203,8 @@ class Customer(models.Model):
             policy_clause=PolicyClause.LOGIN,
         ),
     }
+    erasure = Erasure(OnErasure.ANONYMISE, subject="user", blank={"recovery_answer_hash": ""})
+    purges = ()
 
     def __str__(self) -> str:
         return f"customer {self.pk}"
@@ -238,6 +264,16 @@ class ApiToken(HashedToken):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = (
+        Purge(
+            "api_tokens",
+            after=_("when it expires or is revoked"),
+            period=timedelta(0),
+            older_than=("expires_at", "revoked_at"),
+        ),
+    )
+
     def __str__(self) -> str:
         return f"API token {self.pk}"
 
@@ -249,6 +285,16 @@ class RecoveryToken(HashedToken):
     used_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     wrong_answers = models.PositiveSmallIntegerField(default=0)
+
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = (
+        Purge(
+            "recovery_tokens",
+            after=_("when it expires"),
+            period=timedelta(0),
+            older_than=("expires_at",),
+        ),
+    )
 
     def __str__(self) -> str:
         return f"recovery token {self.pk}"
@@ -269,6 +315,15 @@ class EmailChange(HashedToken):
             policy_clause=PolicyClause.LOGIN,
         ),
     }
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = (
+        Purge(
+            "email_changes",
+            after=_("after it is confirmed or expires"),
+            period=timedelta(days=1),
+            older_than=("expires_at", "confirmed_at"),
+        ),
+    )
 
     def __str__(self) -> str:
         return f"email change {self.pk}"
@@ -313,6 +368,16 @@ class SignInEvent(models.Model):
             PolicyClause.DEALINGS,
         ),
     }
+    # Keyed hashes of their login could still single the person out.
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = (
+        Purge(
+            "sign_in_events",
+            after=_("after the attempt"),
+            period=timedelta(days=180),
+            older_than=("at",),
+        ),
+    )
 
     def __str__(self) -> str:
         return f"sign-in {self.outcome} at {self.at:%Y-%m-%d %H:%M}"
@@ -350,6 +415,16 @@ class SignupConflict(models.Model):
             PolicyClause.DEALINGS,
         ),
     }
+    # A keyed hash of their identity number could still single the person out.
+    erasure = Erasure(OnErasure.DELETE, subject="existing_user")
+    purges = (
+        Purge(
+            "sign_up_conflicts",
+            after=_("after the attempt"),
+            period=timedelta(days=365),
+            older_than=("at",),
+        ),
+    )
 
     def __str__(self) -> str:
         return f"sign-up conflict ({self.kind})"
@@ -373,6 +448,8 @@ class TwoFactorDevice(models.Model):
             policy_clause=PolicyClause.LOGIN,
         ),
     }
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = ()
 
     def __str__(self) -> str:
         return f"two-factor device of {self.pk}"
@@ -385,5 +462,201 @@ class TwoFactorRecoveryCode(models.Model):
     code_hash = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = ()
+
     def __str__(self) -> str:
         return f"two-factor recovery code {self.pk}"
+
+
+SIGN_UP_LINK_LIFETIME = timedelta(hours=24)
+IDENTITY_NUMBER_LINK_LIFETIME = timedelta(hours=24)
+_UNTIL_SIGN_UP_LINK = Retention(
+    after=_("until the sign-up link is opened, or 24 hours when it is not"),
+    period=SIGN_UP_LINK_LIFETIME,
+)
+
+
+class PendingSignUp(HashedToken):
+    """A sign-up waiting for its emailed link: the account opens only from that mailbox.
+
+    Until then nothing tells anyone whether the email, username or identity number is taken.
+    The values are sealed under the key of the account they will become (``account_id``); the
+    row is deleted when the account opens, and purged when the link expires.
+    """
+
+    account_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    username = EncryptedTextField(subject_field="account_id")
+    email = EncryptedTextField(subject_field="account_id")
+    full_name = EncryptedTextField(subject_field="account_id")
+    date_of_birth = EncryptedDateField(subject_field="account_id")
+    identity_number = EncryptedTextField(subject_field="account_id")
+    recovery_question = EncryptedTextField(subject_field="account_id")
+    password_hash = models.CharField(max_length=256, editable=False)
+    recovery_answer_hash = models.CharField(max_length=256, editable=False)
+    language = models.CharField(max_length=8, default="en")
+    accepted_policy_version = models.PositiveIntegerField()
+    client_ref = models.CharField(max_length=64, blank=True)
+
+    personal_data = {
+        name: PersonalData(category, purpose, _UNTIL_SIGN_UP_LINK, policy_clause=clause)
+        for name, category, purpose, clause in (
+            (
+                "username",
+                Category.CREDENTIAL,
+                _("Open the account under the username you chose, from the emailed link"),
+                PolicyClause.LOGIN,
+            ),
+            (
+                "email",
+                Category.CONTACT,
+                _("Send the sign-up link and open the account with this address"),
+                PolicyClause.LOGIN,
+            ),
+            (
+                "full_name",
+                Category.IDENTITY,
+                _("Open the account you asked for once you open the emailed link"),
+                PolicyClause.PERSONAL,
+            ),
+            (
+                "date_of_birth",
+                Category.IDENTITY,
+                _("Open the account you asked for once you open the emailed link"),
+                PolicyClause.PERSONAL,
+            ),
+            (
+                "identity_number",
+                Category.IDENTITY,
+                _("Open the account you asked for once you open the emailed link"),
+                PolicyClause.PERSONAL,
+            ),
+            (
+                "recovery_question",
+                Category.CREDENTIAL,
+                _("Open the account with the recovery question you chose"),
+                PolicyClause.LOGIN,
+            ),
+            (
+                "password_hash",
+                Category.CREDENTIAL,
+                _("Open the account with your password (kept only as an Argon2id hash)"),
+                PolicyClause.LOGIN,
+            ),
+            (
+                "recovery_answer_hash",
+                Category.CREDENTIAL,
+                _("Open the account with your recovery answer (kept only as an Argon2id hash)"),
+                PolicyClause.LOGIN,
+            ),
+            (
+                "client_ref",
+                Category.BEHAVIOURAL,
+                _("Notice repeated sign-up attempts from one network address"),
+                PolicyClause.DEALINGS,
+            ),
+        )
+    }
+    not_personal = {"language": "the language of the sign-up page, not a person's value"}
+
+    # No account exists yet to erase; the row goes when the account opens or the link expires.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        reason=_("Belongs to no account yet; deleted when the link is used or expires"),
+    )
+    purges = (
+        Purge(
+            "pending_sign_ups",
+            after=_("when the sign-up link expires"),
+            period=timedelta(0),
+            older_than=("expires_at",),
+        ),
+    )
+
+    def __str__(self) -> str:
+        return f"pending sign-up {self.pk}"
+
+
+class IdentityNumberChange(HashedToken):
+    """A new identity number waiting for the account owner to confirm it from their mailbox."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_number_changes")
+    new_identity_number = EncryptedTextField(subject_field="user_id")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    personal_data = {
+        "new_identity_number": PersonalData(
+            Category.IDENTITY,
+            _("Confirm a new identity number before it replaces the old one"),
+            Retention(
+                after=_("until it is confirmed, or 24 hours when it is not"),
+                period=IDENTITY_NUMBER_LINK_LIFETIME,
+            ),
+            policy_clause=PolicyClause.PERSONAL,
+        ),
+    }
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = (
+        Purge(
+            "identity_number_changes",
+            after=_("when its link is used or expires"),
+            period=timedelta(0),
+            older_than=("expires_at", "confirmed_at"),
+        ),
+    )
+
+    def __str__(self) -> str:
+        return f"identity number change {self.pk}"
+
+
+class TakenDetailKind(models.TextChoices):
+    SIGN_UP_EMAIL = "sign_up_email", _("Sign-up with a registered email")
+    SIGN_UP_USERNAME = "sign_up_username", _("Sign-up with a taken username")
+    SIGN_UP_IDENTITY_NUMBER = (
+        "sign_up_identity_number",
+        _("Sign-up with a registered identity number"),
+    )
+    EMAIL_CHANGE = "email_change", _("Email change to a registered email")
+    IDENTITY_NUMBER_CHANGE = (
+        "identity_number_change",
+        _("Identity number change to a registered number"),
+    )
+    USERNAME_CHANGE = "username_change", _("Username change to a taken username")
+
+
+class TakenDetailsAttempt(models.Model):
+    """A sign-up or change that named an email, username or identity number another account
+    holds: who asked (an account, or a client address's keyed hash), never the value.
+
+    Repeated attempts from one client or account are probing for who is a customer; the
+    ``details_probing`` detection rule reads this table.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=32, choices=TakenDetailKind.choices)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_ref = models.CharField(max_length=64, blank=True, db_index=True)
+
+    personal_data = {
+        "client_ref": PersonalData(
+            Category.BEHAVIOURAL,
+            _("Notice repeated attempts to learn whether details belong to an account"),
+            Retention(after=_("after the attempt"), period=timedelta(days=180)),
+            frozenset({"compliance_officer"}),
+            PolicyClause.DEALINGS,
+        ),
+    }
+    erasure = Erasure(OnErasure.DELETE, subject="requested_by")
+    purges = (
+        Purge(
+            "taken_details_attempts",
+            after=_("after the attempt"),
+            period=timedelta(days=180),
+            older_than=("at",),
+        ),
+    )
+
+    def __str__(self) -> str:
+        return f"taken details attempt ({self.kind})"

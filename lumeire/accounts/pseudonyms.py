@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from lumeire.accounts.normalization import normalize_username
+import uuid
+
+from lumeire.accounts.normalization import normalize_login
 from lumeire.vault.blind_index import blind_index
 
 
 def login_ref(login: str) -> str:
-    """The same value for the same login however it is typed."""
-    return blind_index("signin.login", normalize_username(login or ""), normalizer="text")
+    """The same value for every spelling of a login that the account lookup treats as one."""
+    return blind_index("signin.login", normalize_login(login or ""), normalizer="text")
+
+
+def account_ref(user_id: uuid.UUID | str) -> str:
+    """A pseudonym of one account, for counters that must not name it (never its id in clear)."""
+    return blind_index("signin.account", str(user_id), normalizer="text")
 
 
 def client_ref(address: str | None) -> str:

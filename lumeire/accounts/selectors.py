@@ -13,6 +13,7 @@ from lumeire.accounts.models import (
     SignInEvent,
     User,
 )
+from lumeire.accounts.normalization import normalize_login
 from lumeire.core.identity import normalize_identity_number
 from lumeire.core.tokens import secret_hash
 
@@ -22,8 +23,13 @@ IDENTITY_NUMBER_LENGTH = 10
 
 
 def user_by_login(login: str) -> User | None:
-    """The account whose username or email is ``login`` (compared without case)."""
-    login = (login or "").strip()
+    """The account whose username or email is ``login`` in its normalised form.
+
+    Case, width, spaces, invisible characters and Arabic-Indic digits do not matter; the
+    lockout counts by the same form (``normalize_login``), so a respelling reaches the same
+    account and the same counter.
+    """
+    login = normalize_login(login)
     if not login or len(login) > MAX_SEARCH_LENGTH:
         return None
     username_index = User._meta.get_field("username_index").index_of(login)
@@ -54,13 +60,16 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     ).order_by("-created_at")
 
 
-def recovery_token_get(raw: str) -> RecoveryToken | None:
-    """A recovery link that can still be used: not expired, used, voided or outdated."""
-    if not raw or len(raw) > 200:
+def recovery_token_get(token_ref: str) -> RecoveryToken | None:
+    """A recovery link that can still be used: not expired, used, voided or outdated.
+
+    ``token_ref`` is the hash of the link's token (``secret_hash``), as stored.
+    """
+    if not token_ref or len(token_ref) > 200:
         return None
     token = (
         RecoveryToken.objects.select_related("user", "user__customer")
-        .filter(token_hash=secret_hash(raw), used_at__isnull=True, voided_at__isnull=True)
+        .filter(token_hash=token_ref, used_at__isnull=True, voided_at__isnull=True)
         .first()
     )
     if token is None or token.is_expired() or not token.user.is_active:

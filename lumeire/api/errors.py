@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from lumeire.api.parser import UnsafeTextError
 from lumeire.core.errors import ApplicationError
+from lumeire.core.input_guard import unsafe_text_message
 from lumeire.core.request_context import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,14 @@ def _is_unparseable_body(exc: HttpError) -> bool:
     )
 
 
+def unsafe_text_body(exc: UnsafeTextError) -> dict[str, Any]:
+    """The 400 for text no field can hold, naming each field that held it."""
+    return error_body(
+        _("Some fields are missing or not valid."),
+        {name: [unsafe_text_message()] for name in exc.field_names()},
+    )
+
+
 def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Build the error shape of the API contract."""
     body: dict[str, Any] = {"detail": detail}
@@ -132,8 +142,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
             response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         return response
 
+    @api.exception_handler(UnsafeTextError)
+    def on_unsafe_text(request: HttpRequest, exc: UnsafeTextError) -> HttpResponse:
+        return api.create_response(request, unsafe_text_body(exc), status=400)
+
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, UnsafeTextError):
+            # Parsed, but a string held a NUL or a lone surrogate: the fields are known.
+            return api.create_response(request, unsafe_text_body(exc.__cause__), status=400)
         if _is_unparseable_body(exc):
             # The parser's own text is for developers; the client gets the fix in plain words.
             return api.create_response(

@@ -46,7 +46,8 @@ def archive_name_of(sequence: int) -> str:
     return f"audit-checkpoint-{int(sequence):08d}.sealed"
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -93,7 +94,7 @@ class ArchiveWriter:
         self._out.close()
         self.partial.replace(self.target)
         # The rename must reach the disk before the entries leave the database.
-        _fsync_dir(self.target.parent)
+        fsync_dir(self.target.parent)
         return self._digest.hexdigest()
 
     def discard(self) -> None:

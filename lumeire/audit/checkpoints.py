@@ -20,8 +20,16 @@ from django.utils import timezone
 
 from lumeire.audit.archive import ArchiveWriter, archive_dir, archive_name_of
 from lumeire.audit.audit_actions import AuditLogAction
-from lumeire.audit.chain import GENESIS_HASH, HASHED_COLUMNS, archive_line, entry_hash
+from lumeire.audit.chain import (
+    CHAIN_COLUMNS,
+    ENTRY_HASH,
+    GENESIS_HASH,
+    ChainBreak,
+    ChainWalker,
+    archive_line,
+)
 from lumeire.audit.errors import AuditChainBrokenError
+from lumeire.audit.keys import CHAIN, key_ring, retired_masters
 from lumeire.audit.models import AuditCheckpoint, AuditEntry
 from lumeire.audit.protection import TABLE
 from lumeire.audit.services import _locked_head, audit_record
@@ -47,13 +55,6 @@ def _keys_of(master: str, setting_name: str) -> CheckpointKeys:
     )
 
 
-def _retired_masters() -> list[str]:
-    retired = getattr(settings, "LUMEIRE_MASTER_KEYS_RETIRED", ()) or ()
-    if isinstance(retired, str):
-        retired = retired.split(",")
-    return [text.strip() for text in retired if text and text.strip()]
-
-
 def current_keys() -> CheckpointKeys:
     """The keys new checkpoints are signed and sealed with: from ``LUMEIRE_MASTER_KEY``."""
     return _keys_of(settings.LUMEIRE_MASTER_KEY, "LUMEIRE_MASTER_KEY")
@@ -65,7 +66,7 @@ def keys_for(key_id: str) -> CheckpointKeys | None:
     current = current_keys()
     if current.key_id == key_id:
         return current
-    for master in _retired_masters():
+    for master in retired_masters():
         keys = _keys_of(master, "LUMEIRE_MASTER_KEYS_RETIRED")
         if keys.key_id == key_id:
             return keys
@@ -101,32 +102,50 @@ def _sealable_up_to(first_id: int, before: datetime, max_entries: int | None) ->
     return last_id
 
 
+def _rows_from(first_id: int, last_id: int | None, chunk_size: int):
+    """Entries first_id..last_id (to the end when None) in id order, ``chunk_size`` at a time."""
+    next_id = first_id
+    while last_id is None or next_id <= last_id:
+        entries = AuditEntry.objects.filter(id__gte=next_id)
+        if last_id is not None:
+            entries = entries.filter(id__lte=last_id)
+        rows = list(entries.order_by("id").values_list(*CHAIN_COLUMNS)[:chunk_size])
+        if not rows:
+            return
+        yield from rows
+        next_id = rows[-1][0] + 1
+
+
 def _seal_range(
     writer: ArchiveWriter, first_id: int, last_id: int, start_hash: str, chunk_size: int
 ) -> tuple[str, str, int]:
     """Write entries first_id..last_id to the archive, checking every hash and link on the way
-    (sealing a broken run would hide the break); return the last hash, range digest, count."""
-    expected_id = first_id
-    previous_hash = start_hash
+    (sealing a broken run would hide the break); return the last hash, range digest, count.
+
+    Plain (legacy) entries are sealed only when the keyed seal that follows them holds, even
+    if it stays live: a signed checkpoint must never vouch for entries stripped of their HMAC.
+    """
+    walker = ChainWalker(key_ring(CHAIN), last_id=first_id - 1, last_hash=start_hash)
     digest = hashlib.sha256()  # the range digest: SHA-256 of the entry hashes' hex, in id order
-    while expected_id <= last_id:
-        rows = list(
-            AuditEntry.objects.filter(id__gte=expected_id, id__lte=last_id)
-            .order_by("id")
-            .values_list(*HASHED_COLUMNS, "entry_hash")[:chunk_size]
-        )
-        if not rows:
-            raise AuditChainBrokenError(f"entry {expected_id} is missing")
-        for row in rows:
-            if row[0] != expected_id:
-                raise AuditChainBrokenError(f"entry {expected_id} is missing")
-            if row[13] != previous_hash or entry_hash(row[:14]) != row[14]:
-                raise AuditChainBrokenError(f"entry {expected_id} does not chain")
+    try:
+        for row in _rows_from(first_id, last_id, chunk_size):
+            walker.step(row)
             writer.add(archive_line(row))
-            digest.update(row[14].encode("ascii"))
-            previous_hash = row[14]
-            expected_id += 1
-    return previous_hash, digest.hexdigest(), last_id - first_id + 1
+            digest.update(row[ENTRY_HASH].encode("ascii"))
+        if walker.last_id != last_id:
+            raise ChainBreak(walker.last_id + 1, "it is missing")
+        last_hash = walker.last_hash
+        if not walker.sealed:
+            for row in _rows_from(last_id + 1, None, chunk_size):
+                walker.step(row)
+                if walker.sealed:
+                    break
+            walker.finish()
+    except ChainBreak as broken:
+        raise AuditChainBrokenError(
+            f"entry {broken.entry_id} does not chain: {broken.why}"
+        ) from None
+    return last_hash, digest.hexdigest(), last_id - first_id + 1
 
 
 def _delete_sealed(first_id: int, last_id: int, count: int) -> None:

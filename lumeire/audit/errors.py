@@ -19,3 +19,7 @@ class AuditKeyError(RuntimeError):
 
 class AuditChainBrokenError(RuntimeError):
     """The entries a checkpoint would seal do not chain: sealing them would hide the break."""
+
+
+class AuditAnchorRefusedError(RuntimeError):
+    """The entries since the newest anchor do not hold, so no new anchor may vouch for them."""

@@ -1,4 +1,4 @@
-"""The audit log: append-only entries linked by a hash chain, and the head that orders appends.
+"""The audit log: append-only entries in a keyed hash chain, and the head that orders appends.
 
 Entries hold who, what, which record and which fields (names, never values); the database and
 the ORM both refuse to change or delete them (see ``protection.py``); old ones leave only through
@@ -84,6 +84,8 @@ class AuditEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=REASON_MAX_LENGTH, blank=True)
     client_ref = models.CharField(_("client reference"), max_length=64, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
+    # The chain key the hash is an HMAC under (see chain.py); empty on plain (legacy) entries.
+    key_id = models.CharField(_("key id"), max_length=32, blank=True, default="")
     entry_hash = models.CharField(_("hash"), max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -125,7 +127,11 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The last entry's id and hash, one row locked per append so the chain never forks."""
+    """The last entry's id and hash, one row locked per append so the chain never forks.
+
+    It orders appends; it proves nothing (anyone with database access can edit it). What the
+    log held is proved by the signed heads kept outside the database (``anchors.py``).
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)

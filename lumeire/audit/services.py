@@ -1,10 +1,12 @@
 """Appending to the audit log: the only writer of AuditEntry (``checkpoints.py`` alone moves old
 entries out).
 
-Call ``audit_record`` inside the transaction of the change it records, so both commit or neither
-does. Appends are serialised by locking the one ``AuditHead`` row (SELECT ... FOR UPDATE on
-PostgreSQL; SQLite's IMMEDIATE transactions already hold the write lock): the lock is held until
-the caller commits, so record at the end of the transaction to keep the wait short.
+Each entry's hash is an HMAC under the chain key (``chain.py``, ``keys.py``), derived from the
+master key and never stored in the database, so rewriting the log takes that key and not only
+database access. Call ``audit_record`` inside the transaction of the change it records, so both
+commit or neither does. Appends are serialised by locking the one ``AuditHead`` row (SELECT ...
+FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions already hold the write lock): the lock
+is held until the caller commits, so record at the end of the transaction to keep the wait short.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from lumeire.audit.actions import AuditAction
 from lumeire.audit.actors import actor_columns
-from lumeire.audit.chain import GENESIS_HASH, entry_hash
+from lumeire.audit.chain import GENESIS_HASH, keyed_hash
 from lumeire.audit.errors import AuditReasonError
+from lumeire.audit.keys import CHAIN, current_key
 from lumeire.audit.models import (
     REASON_MAX_LENGTH,
     AuditCheckpoint,
@@ -113,7 +116,10 @@ def audit_record(
         client_ref=client_ref or "",
     )
     kind, actor_id, roles = actor_columns(actor, actor_roles)
-    with transaction.atomic():
+    chain_key = current_key(CHAIN)  # a missing or malformed master key stops here, before the lock
+    # No savepoint of its own: a failed append fails the caller's transaction, so the change it
+    # records cannot commit without it (and each append saves two round trips).
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         entry = AuditEntry(
             id=head.last_id + 1,
@@ -130,8 +136,9 @@ def audit_record(
             reason=reason,
             client_ref=client_ref or "",
             prev_hash=head.last_hash or GENESIS_HASH,
+            key_id=chain_key.key_id,
         )
-        entry.entry_hash = entry_hash(entry.hashed_row())
+        entry.entry_hash = keyed_hash(entry.hashed_row(), chain_key.key_id, chain_key.secret)
         entry.save(force_insert=True)
         head.last_id = entry.id
         head.last_hash = entry.entry_hash

@@ -1,10 +1,12 @@
 """Keys, signatures and sealing for audit checkpoints: small pure functions, no settings read.
 
-Two keys are derived from a master key with HKDF-SHA256, one per use, so the master key itself
+Keys are derived from a master key with HKDF-SHA256, one per use, so the master key itself
 never signs or encrypts anything here and a leaked derived key reveals nothing of the vault:
 ``b"lumeire audit checkpoint"`` signs checkpoints (HMAC-SHA256), ``b"lumeire audit archive"``
-seals archive files (AES-256-GCM). A checkpoint names its signing key by ``key_id``, a digest of
-the derived key, so verification finds the right one among the current and retired masters.
+seals archive files (AES-256-GCM), ``b"lumeire audit chain"`` keys each entry's HMAC and
+``b"lumeire audit anchor"`` signs the heads kept outside the database (see ``keys.py``). Whatever
+is signed names its key by a key id, a digest of the derived key, so verification finds the
+right one among the current and retired masters.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from lumeire.audit.errors import AuditKeyError
 
 CHECKPOINT_INFO = b"lumeire audit checkpoint"
 ARCHIVE_INFO = b"lumeire audit archive"
+CHAIN_INFO = b"lumeire audit chain"
+ANCHOR_INFO = b"lumeire audit anchor"
 NONCE_BYTES = 12
 
 # Every column of audit_auditcheckpoint but the signature: what the signature covers.
@@ -54,9 +58,9 @@ def derive_key(master: str, info: bytes, setting_name: str = "LUMEIRE_MASTER_KEY
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(root)
 
 
-def key_id_of(signing_key: bytes) -> str:
-    """A name for a signing key that reveals nothing of it."""
-    return "ak-" + hashlib.sha256(b"lumeire audit key id|" + signing_key).hexdigest()[:16]
+def key_id_of(signing_key: bytes, prefix: str = "ak-") -> str:
+    """A name for a signing key that reveals nothing of it; ``prefix`` says what it signs."""
+    return prefix + hashlib.sha256(b"lumeire audit key id|" + signing_key).hexdigest()[:16]
 
 
 def checkpoint_message(columns: Mapping[str, object]) -> bytes:

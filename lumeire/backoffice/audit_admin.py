@@ -16,6 +16,7 @@ from lumeire.audit.chain import HASHED_COLUMNS
 from lumeire.audit.models import AuditEntry
 from lumeire.audit.selectors import TERM_HELP, AuditFilters, audit_entries
 from lumeire.audit.services import audit_record
+from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.reveal import request_client_ref
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.staff.access import Permission, has_permission
@@ -36,7 +37,7 @@ def _record_view(request: HttpRequest, target_id: str = "") -> None:
 
 
 @admin.register(AuditEntry, site=backoffice_site)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(StaffPageMixin, admin.ModelAdmin):
     """Who did what to which record, when and why; filtered and searched by exact values."""
 
     list_display = (

@@ -17,6 +17,7 @@ from lumeire.backoffice.catalog_forms import (
     VariantForm,
     VariantFormSet,
 )
+from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.refusals import (
     RefusalsOnTheFormMixin,
     RefusalsOnTheInlineMixin,
@@ -56,7 +57,7 @@ class CategoryTreeMixin:
 
 
 @admin.register(Category, site=backoffice_site)
-class CategoryAdmin(CategoryTreeMixin, RefusalsOnTheFormMixin, admin.ModelAdmin):
+class CategoryAdmin(StaffPageMixin, CategoryTreeMixin, RefusalsOnTheFormMixin, admin.ModelAdmin):
     form = CategoryForm
     fields = CategoryForm.Meta.fields
     list_display = (
@@ -123,7 +124,7 @@ class ProductImageInline(RefusalsOnTheInlineMixin, admin.TabularInline):
 
 
 @admin.register(Product, site=backoffice_site)
-class ProductAdmin(CategoryTreeMixin, RefusalsOnTheFormMixin, admin.ModelAdmin):
+class ProductAdmin(StaffPageMixin, CategoryTreeMixin, RefusalsOnTheFormMixin, admin.ModelAdmin):
     form = ProductForm
     inlines = (VariantInline, ProductImageInline)
     fieldsets = (
@@ -216,7 +217,7 @@ def _images_save(formset: BaseInlineFormSet) -> None:
 
 
 @admin.register(Variant, site=backoffice_site)
-class VariantAdmin(RefusalsOnTheFormMixin, admin.ModelAdmin):
+class VariantAdmin(StaffPageMixin, RefusalsOnTheFormMixin, admin.ModelAdmin):
     """Variants across products, for stock takes: the stock column is edited in the list."""
 
     form = VariantForm

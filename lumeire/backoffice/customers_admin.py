@@ -1,11 +1,13 @@
 """Customers in the back office: a list and a page where every personal value is masked.
 
 Only roles with ``Permission.CUSTOMERS_VIEW`` see them (the catalogue manager and the analyst
-find no customers at all, not even in the menu). Search takes an exact email, username, order
-number or identity number and goes through the blind indexes: the table is never decrypted to
-search, and results are as masked as the list. The search is a POST whose answer is the result
-list itself, so the value searched for never sits in a URL (history, server logs, Referer).
-A value is seen in clear only through a reveal.
+find no customers at all, not even in the menu). Search takes an exact email, username or order
+number (``lumeire.staff.search.customer_search``) and goes through the blind indexes: the table
+is never decrypted to search, and results are as masked as the list. A search by identity number
+is a reveal of it and has its own form (``identity_search``): only for roles that may see
+identity numbers, with a reason, a few times an hour, recorded. Searches are POSTs whose answer
+is the result list itself, so the value searched for never sits in a URL (history, server logs,
+Referer). A value is seen in clear only through a reveal.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lumeire.accounts.models import Customer, User
-from lumeire.accounts.selectors import customer_ids_matching, customers_for_staff
+from lumeire.accounts.selectors import customers_for_staff
 from lumeire.backoffice.masking import (
     age_band,
     mask_email,
@@ -30,22 +32,27 @@ from lumeire.backoffice.masking import (
     mask_phone,
     mask_text,
 )
+from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.reveal import (
     ALL_FIELDS,
     NO_STORE,
     REVEAL_MODELS,
+    ReasonForm,
     Revealable,
     RevealTarget,
     masked_rows,
+    request_client_ref,
     reveal_url,
     reveal_view,
 )
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.checkout.models import Address
 from lumeire.checkout.selectors import saved_addresses
-from lumeire.orders.models import Order, OrderStatus
-from lumeire.orders.selectors import MAX_NUMBER_LENGTH, orders_of_customer
-from lumeire.staff.access import Permission, has_permission
+from lumeire.core.errors import ApplicationError
+from lumeire.orders.models import OrderStatus
+from lumeire.orders.selectors import customer_ids_of_order_number, orders_of_customer
+from lumeire.staff.access import Permission, has_permission, may_search_identity_number
+from lumeire.staff.search import customer_search, identity_search
 
 
 def _text(value: object) -> str:
@@ -130,7 +137,8 @@ REVEAL_MODELS["customer"] = Customer
 
 
 class CustomerSearchForm(forms.Form):
-    """One exact value: an email, a username, an order number or an identity number."""
+    """One exact value: an email, a username or an order number (identity numbers have their
+    own form, with a reason)."""
 
     q = forms.CharField(
         label=gettext_lazy("Find a customer"),
@@ -141,15 +149,22 @@ class CustomerSearchForm(forms.Form):
     )
 
 
-def _order_number_customers(term: str) -> set:
-    number = "".join(term.split()).upper()[:MAX_NUMBER_LENGTH]
-    if not number.startswith("LUM-"):
-        return set()
-    return set(Order.objects.filter(number=number).values_list("customer_id", flat=True))
+class IdentitySearchForm(ReasonForm):
+    """A search by identity number: the number, and why it is needed (it is a reveal)."""
+
+    identity_number = forms.CharField(
+        label=gettext_lazy("Identity number"),
+        max_length=40,
+        strip=True,
+        error_messages={"required": gettext_lazy("Enter the 10 digits of an identity number.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "inputmode": "numeric"}),
+    )
+
+    field_order = ("identity_number", "reason_category", "reason")
 
 
 @admin.register(Customer, site=backoffice_site)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(StaffPageMixin, admin.ModelAdmin):
     """Customers for customer service, compliance and the owner; nothing here edits them."""
 
     change_list_template = "backoffice/customers/customer_change_list.html"
@@ -185,23 +200,37 @@ class CustomerAdmin(admin.ModelAdmin):
         context = {**(extra_context or {}), **self._search_context(request, CustomerSearchForm())}
         return super().changelist_view(request, context)
 
-    def _search_context(self, request: HttpRequest, form: CustomerSearchForm) -> dict:
-        searching = has_permission(request.user, Permission.CUSTOMERS_SEARCH)
-        url = reverse(f"{self.admin_site.name}:accounts_customer_search") if searching else ""
-        return {"search_form": form if searching else None, "search_url": url}
+    def _search_context(
+        self,
+        request: HttpRequest,
+        form: CustomerSearchForm,
+        identity_form: IdentitySearchForm | None = None,
+    ) -> dict:
+        user = request.user
+        searching = has_permission(user, Permission.CUSTOMERS_SEARCH)
+        by_identity = may_search_identity_number(user)
+        site = self.admin_site.name
+        return {
+            "search_form": form if searching else None,
+            "search_url": reverse(f"{site}:accounts_customer_search") if searching else "",
+            "identity_form": (identity_form or IdentitySearchForm()) if by_identity else None,
+            "identity_url": reverse(f"{site}:accounts_customer_identity_search")
+            if by_identity
+            else "",
+        }
 
-    def search_view(self, request: HttpRequest) -> HttpResponse:
-        """POST an exact value; the answer lists the customers found, masked, and is not cached."""
-        if not has_permission(request.user, Permission.CUSTOMERS_SEARCH):
-            raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponse(status=405, headers={"Allow": "POST"})
-        form = CustomerSearchForm(request.POST)
-        found: list[Customer] = []
-        if form.is_valid():
-            term = form.cleaned_data["q"]
-            ids = customer_ids_matching(term) | _order_number_customers(term)
-            found = list(customers_for_staff().filter(pk__in=ids)) if ids else []
+    def _results(
+        self,
+        request: HttpRequest,
+        *,
+        found: set,
+        errors: list[str],
+        status: int,
+        form: CustomerSearchForm | None = None,
+        identity_form: IdentitySearchForm | None = None,
+    ) -> HttpResponse:
+        """The customers found, masked like the list; never the value searched for."""
+        customers = list(customers_for_staff().filter(pk__in=found)) if found else []
         results = [
             {
                 "url": _customer_url(customer),
@@ -209,24 +238,76 @@ class CustomerAdmin(admin.ModelAdmin):
                 "email": self.masked_email(customer),
                 "joined": customer.created_at,
             }
-            for customer in found
+            for customer in customers
         ]
         context = {
             **self.admin_site.each_context(request),
-            **self._search_context(request, CustomerSearchForm()),
+            **self._search_context(request, form or CustomerSearchForm(), identity_form),
             "opts": self.opts,
             "title": _("Customers found"),
-            "form_errors": form.errors.get("q", []),
+            "form_errors": errors,
             "results": results,
         }
         response = TemplateResponse(
-            request,
-            "backoffice/customers/search_results.html",
-            context,
-            status=200 if form.is_valid() else 400,
+            request, "backoffice/customers/search_results.html", context, status=status
         )
         response["Cache-Control"] = NO_STORE
         return response
+
+    def search_view(self, request: HttpRequest) -> HttpResponse:
+        """POST an exact email, username or order number; the customers found, masked."""
+        if not has_permission(request.user, Permission.CUSTOMERS_SEARCH):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        form = CustomerSearchForm(request.POST)
+        if not form.is_valid():
+            return self._results(request, found=set(), errors=form.errors["q"], status=400)
+        term = form.cleaned_data["q"]
+        try:
+            found = customer_search(
+                actor=request.user, term=term, client=request_client_ref(request)
+            )
+        except ApplicationError as refusal:
+            errors = refusal.field_errors.get("q") or [refusal.message]
+            return self._results(request, found=set(), errors=errors, status=refusal.status_code)
+        found |= customer_ids_of_order_number(term)
+        return self._results(request, found=found, errors=[], status=200)
+
+    def identity_search_view(self, request: HttpRequest) -> HttpResponse:
+        """POST an identity number and a reason; the customers found, masked, the search
+        recorded (the staff search service checks the role, the reason and the hourly limit)."""
+        if not has_permission(request.user, Permission.CUSTOMERS_SEARCH):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        form = IdentitySearchForm(request.POST)
+        valid = form.is_valid()
+        if not valid and may_search_identity_number(request.user):
+            errors = [message for messages in form.errors.values() for message in messages]
+            return self._results(
+                request, found=set(), errors=errors, status=400, identity_form=form
+            )
+        try:
+            found = identity_search(
+                actor=request.user,
+                identity_number=form.cleaned_data.get("identity_number", "") if valid else "",
+                reason_category=form.cleaned_data.get("reason_category", "") if valid else "",
+                reason=form.cleaned_data.get("reason", "") if valid else "",
+                client=request_client_ref(request),
+            )
+        except ApplicationError as refusal:
+            response = self._results(
+                request,
+                found=set(),
+                errors=[refusal.message],
+                status=refusal.status_code,
+                identity_form=form,
+            )
+            if refusal.retry_after:
+                response["Retry-After"] = str(refusal.retry_after)
+            return response
+        return self._results(request, found=found, errors=[], status=200)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return has_permission(request.user, Permission.CUSTOMERS_VIEW)
@@ -246,8 +327,10 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_urls(self):
         reveal = self.admin_site.admin_view(self.reveal_view)
         search = self.admin_site.admin_view(self.search_view)
+        by_identity = self.admin_site.admin_view(self.identity_search_view)
         return [
             path("search/", search, name="accounts_customer_search"),
+            path("search/identity/", by_identity, name="accounts_customer_identity_search"),
             path("<path:object_id>/reveal/", reveal, name="accounts_customer_reveal"),
             *super().get_urls(),
         ]

@@ -1,41 +1,45 @@
-"""Back office exports: the filtered list of orders as CSV, masked unless a reason is given.
+"""The order export page: the filtered list of orders as CSV, masked unless a reason is given.
 
-The export takes exactly the orders the list shows with its current filters and search. Personal
-columns are masked; a staff member whose role may reveal some of them can ask for those in clear
-by giving a reason, as for a reveal. Every export is recorded in the audit log (the names of the
-columns exported in clear, never values) in the same transaction that reads them.
+The export takes the orders the list shows with its current (allowlisted) filters and search,
+and hands them to the order export service (``lumeire.orders.exports``), which decides which
+columns and which orders may go out in clear for this staff member, records the export (and,
+for each customer in a clear export, a line on their "who looked at my data") and writes the
+CSV. This page only asks and renders.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lumeire.backoffice.filters import refused_list_response, unknown_list_parameters
 from lumeire.backoffice.reveal import NO_STORE, ReasonForm, RevealTarget, request_client_ref
-from lumeire.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
+from lumeire.core.errors import ApplicationError
+from lumeire.orders.exports import (
+    MAX_EXPORT_ROWS,
+    ExportPlan,
+    orders_export,
+    orders_export_plan,
+    safe_cell,
+)
+from lumeire.orders.models import Order
 from lumeire.staff.access import Permission, has_permission
-from lumeire.staff.services import export_record
+from lumeire.staff.reveal import RevealRefused
 
-MAX_EXPORT_ROWS = 10_000
-# A spreadsheet runs a cell that starts with one of these as a formula: quote it.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["MAX_EXPORT_ROWS", "ExportForm", "orders_export_view", "safe_cell"]
 
 
 class ExportForm(ReasonForm):
-    """Masked by default; ``clear`` asks for the columns the role may reveal, with a reason."""
+    """Masked by default; ``clear`` asks for the columns the role may export, with a reason."""
 
     clear = forms.BooleanField(
-        label=gettext_lazy("Include in clear the values my role may reveal"),
+        label=gettext_lazy("Include in clear the values my role may export"),
         required=False,
     )
 
@@ -59,100 +63,51 @@ class ExportForm(ReasonForm):
         return cleaned
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value
-
-
-def orders_csv(orders, *, target: RevealTarget, clear_names: set[str]) -> str:
-    """The CSV text: order facts, then each personal column masked or, if allowed, in clear."""
-    personal = list(target.fields)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Order number"),
-            _("Placed at"),
-            _("Status"),
-            _("Payment"),
-            _("Payment status"),
-            _("Total"),
-            _("Currency"),
-            _("Delivery"),
-            _("Tracking number"),
-            *(str(field.label) for field in personal),
-        ]
-    )
-    language = translation.get_language() or "en"
-    for order in orders:
-        cells = [
-            order.number,
-            timezone.localtime(order.placed_at).isoformat(timespec="minutes"),
-            _label(OrderStatus, order.status),
-            _label(PaymentMethod, order.payment_method),
-            _label(PaymentStatus, order.payment_status),
-            f"{order.total:.2f}",
-            order.currency,
-            order.shipping_method_name(language),
-            order.tracking_number,
-        ]
-        for field in personal:
-            if not field.applies(order):
-                cells.append("")
-            elif field.name in clear_names:
-                cells.append(field.read(order))
-            else:
-                cells.append(field.mask(order))
-        writer.writerow([safe_cell(cell) for cell in cells])
-    return buffer.getvalue()
-
-
 def orders_export_view(request: HttpRequest, *, model_admin, target: RevealTarget) -> HttpResponse:
-    """GET: what the export will hold and the choice of clear values. POST: the CSV, recorded."""
+    """GET: what the export will hold and the choice of clear values. POST: the CSV."""
     user = request.user
     if not has_permission(user, Permission.ORDERS_EXPORT):
         raise PermissionDenied
     if request.method not in ("GET", "POST"):
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    unknown = unknown_list_parameters(model_admin, request)
+    if unknown:
+        return refused_list_response(request, model_admin, unknown)
+    empty = ExportPlan(orders=0, clear_columns=(), clear_orders=0)
     try:
         changelist = model_admin.get_changelist_instance(request)
     except IncorrectLookupParameters:
-        return _page(request, model_admin, form=ExportForm(), count=0, allowed=[], status=400)
+        return _page(request, model_admin, form=ExportForm(), plan=empty, status=400)
     orders = changelist.get_queryset(request)
-    count = orders.count()
-    allowed = [field for field in target.fields if field.allowed_for(user)]
+    columns = target.fields
+    plan = orders_export_plan(actor=user, orders=orders, columns=columns)
     if request.method == "GET":
-        return _page(request, model_admin, form=ExportForm(), count=count, allowed=allowed)
+        return _page(request, model_admin, form=ExportForm(), plan=plan)
     form = ExportForm(request.POST)
-    if count > MAX_EXPORT_ROWS:
-        form.add_error(
-            None,
-            _("At most %(limit)s orders can be exported at once. Narrow the filters.")
-            % {"limit": f"{MAX_EXPORT_ROWS:,}"},
-        )
     if not form.is_valid():
-        return _page(request, model_admin, form=form, count=count, allowed=allowed, status=400)
-    clear = bool(form.cleaned_data["clear"]) and bool(allowed)
-    clear_names = {field.name for field in allowed} if clear else set()
-    recorded = [n for field in allowed if field.name in clear_names for n in field.model_fields]
-    with transaction.atomic():
-        export_record(
+        return _page(request, model_admin, form=form, plan=plan, status=400)
+    try:
+        export = orders_export(
             actor=user,
-            target_type="order",
-            fields=recorded,
-            reason_category=form.cleaned_data["reason_category"] if clear else "",
-            reason=form.cleaned_data["reason"] if clear else "",
+            orders=orders,
+            columns=columns,
+            clear=bool(form.cleaned_data["clear"]),
+            reason_category=form.cleaned_data["reason_category"],
+            reason=form.cleaned_data["reason"],
             client=request_client_ref(request),
         )
-        rows = orders.select_related(None).prefetch_related(None).order_by("-placed_at", "-id")
-        content = orders_csv(rows.iterator(chunk_size=500), target=target, clear_names=clear_names)
+    except RevealRefused as refusal:
+        form.add_error(None, refusal.message)
+        return _page(request, model_admin, form=form, plan=plan, status=403)
+    except ApplicationError as refusal:
+        for field, messages in refusal.field_errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        if not refusal.field_errors:
+            form.add_error(None, refusal.message)
+        return _page(request, model_admin, form=form, plan=plan, status=refusal.status_code)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
     response["Cache-Control"] = NO_STORE
     return response
@@ -163,8 +118,7 @@ def _page(
     model_admin,
     *,
     form: ExportForm,
-    count: int,
-    allowed: list,
+    plan: ExportPlan,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -172,9 +126,10 @@ def _page(
         "opts": Order._meta,
         "title": _("Export orders as CSV"),
         "form": form,
-        "count": count,
-        "too_many": count > MAX_EXPORT_ROWS,
-        "allowed_labels": [str(field.label) for field in allowed],
+        "count": plan.orders,
+        "clear_count": plan.clear_orders,
+        "too_many": plan.orders > MAX_EXPORT_ROWS,
+        "allowed_labels": [str(column.label) for column in plan.clear_columns],
         "list_query": request.GET.urlencode(),
     }
     response = TemplateResponse(

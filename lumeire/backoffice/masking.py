@@ -1,8 +1,8 @@
 """Masked personal values: what every back office page shows until a reveal is asked for.
 
 A mask keeps just enough to tell two records apart (a first letter, an email's domain, the last
-digits of a phone or identity number) and never the length of what it hides: every hidden part
-is the same run of stars.
+digits of a phone; of an identity number only the first digit, its type) and never the length of
+what it hides: every hidden part is the same run of stars.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from lumeire.vault.fields import is_erased
 
 STARS = "***"
-IDENTITY_STARS = "******"
+IDENTITY_STARS = "*********"
 SAUDI_MOBILE = re.compile(r"^\+966(5)\d{6}(\d{2})$")
 AGE_BAND_WIDTH = 10
 
@@ -60,13 +60,17 @@ def mask_email(value: object) -> str:
 
 
 def mask_identity_number(value: object) -> str:
-    """The first digit (national ID or residence) and the last three: "1******789"."""
+    """Only the first digit, which says national ID (1) or residence number (2): "1*********".
+
+    No other digit shows: with the last digits visible, a search by exact number would tell
+    a guesser which of a few candidates is right.
+    """
     if _shown_as_is(value):
         return _as_is(value)
     digits = "".join(ch for ch in str(value) if "0" <= ch <= "9")
-    if len(digits) < 6:
+    if not digits:
         return IDENTITY_STARS
-    return f"{digits[0]}{IDENTITY_STARS}{digits[-3:]}"
+    return f"{digits[0]}{IDENTITY_STARS}"
 
 
 def age_band(value: object, *, today: dt.date | None = None) -> str:

@@ -2,9 +2,11 @@
 one button per move the staff member's role may make, each made by ``order_transition``.
 
 Personal values on the page (the shipping address, the card) are masked for everyone, with a
-"Reveal" link where the data inventory allows it (see ``reveal``). One exception, by design:
-fulfilment sees the address of an order ready to pack or ship without the reveal step, since
-that is the work itself; each such page view is recorded as a reveal for "delivery".
+"Reveal" link where the access model allows it (see ``reveal``). One exception, by design:
+fulfilment sees the address of an order waiting to be packed or shipped without the reveal step,
+since that is the work itself; the staff reveal service checks the order's status, records each
+such page view as a look for "delivery" and reads the values (never once the order has shipped
+or been cancelled).
 
 Nothing about an order is edited through Django's form: the change page only shows, and moves
 go to their own URL. The order services record every move as an OrderEvent with the staff
@@ -29,6 +31,7 @@ from django.views.decorators.http import require_POST
 from lumeire.backoffice import exports
 from lumeire.backoffice.masking import mask_phone, mask_text
 from lumeire.backoffice.order_forms import OrderMoveForm
+from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.reveal import (
     ALL_FIELDS,
     NO_STORE,
@@ -36,14 +39,12 @@ from lumeire.backoffice.reveal import (
     MaskedRow,
     Revealable,
     RevealTarget,
-    delivery_view_record,
     masked_rows,
     request_client_ref,
     reveal_url,
     reveal_view,
 )
 from lumeire.backoffice.sites import backoffice_site
-from lumeire.backoffice.staff_roles import role_moves
 from lumeire.core.errors import ApplicationError
 from lumeire.orders.models import (
     ADDRESS_FIELDS,
@@ -54,11 +55,11 @@ from lumeire.orders.models import (
     PaymentMethod,
 )
 from lumeire.orders.selectors import MAX_NUMBER_LENGTH, order_timeline
-from lumeire.orders.services import REFUND_PERMISSION, STAFF_PERMISSION, order_transition
+from lumeire.orders.services import order_transition
 from lumeire.orders.transitions import next_statuses
 from lumeire.payments.gateway import CardBrand
-from lumeire.staff.access import Permission, has_permission, may_reveal, staff_roles
-from lumeire.staff.roles import Role
+from lumeire.staff.access import Permission, Way, has_permission, may_move_order
+from lumeire.staff.reveal import delivery_values
 
 NOTHING = "—"
 
@@ -101,16 +102,14 @@ class TimelineRow:
 
 
 def order_moves(user, order: Order) -> list[Move]:
-    """The moves the transition table opens now that this staff member's role and rights allow."""
-    allowed = role_moves(user)
-    moves = []
-    for status in next_statuses(
-        current=order.status, payment_method=order.payment_method, actor_kind=ActorKind.STAFF
-    ):
-        needed = REFUND_PERMISSION if status == OrderStatus.REFUNDED else STAFF_PERMISSION
-        if status in allowed and user.has_perm(needed):
-            moves.append(Move(str(status), str(MOVE_LABELS[status]), status == OrderStatus.SHIPPED))
-    return moves
+    """The moves the transition table opens now that this staff member's roles make."""
+    return [
+        Move(str(status), str(MOVE_LABELS[status]), status == OrderStatus.SHIPPED)
+        for status in next_statuses(
+            current=order.status, payment_method=order.payment_method, actor_kind=ActorKind.STAFF
+        )
+        if may_move_order(user, status)
+    ]
 
 
 def _money(amount, currency: str) -> str:
@@ -179,31 +178,26 @@ ORDER_TARGET = RevealTarget(
 REVEAL_MODELS["order"] = Order
 
 
-def ready_to_pack_or_ship(order: Order) -> bool:
-    """Paid or packed, or a cash order waiting to go out: what fulfilment works on now."""
-    if order.status in (OrderStatus.PAID, OrderStatus.PACKED):
-        return True
-    return (
-        order.status == OrderStatus.PENDING_PAYMENT
-        and order.payment_method == PaymentMethod.CASH_ON_DELIVERY
-    )
+ADDRESS_COLUMNS = tuple(field for field in ORDER_TARGET.fields if field.name in ADDRESS_FIELDS)
 
 
 def shown_for_delivery(user, order: Order) -> bool:
-    """Fulfilment sees the address of an order it is about to pack or ship without a reveal."""
-    return (
-        Role.FULFILMENT in staff_roles(user)
-        and ready_to_pack_or_ship(order)
-        and all(may_reveal(user, Order, field) for field in ADDRESS_FIELDS)
-    )
+    """Whether the access model shows this order's address on its page (fulfilment, while the
+    order waits to be packed or shipped)."""
+    return all(field.allowed_for(user, order, way=Way.AT_WORK) for field in ADDRESS_COLUMNS)
 
 
-def _address_rows(user, order: Order, *, site_name: str) -> tuple[list[MaskedRow], bool]:
-    """The address masked with its reveal links, or in clear for fulfilment at work."""
+def _address_rows(
+    user, order: Order, *, site_name: str, client: str
+) -> tuple[list[MaskedRow], bool]:
+    """The address masked with its reveal links, or in clear (recorded) for fulfilment at work."""
     if shown_for_delivery(user, order):
+        values = delivery_values(
+            actor=user, target=ORDER_TARGET, obj=order, fields=ADDRESS_COLUMNS, client=client
+        )
         rows = [
-            MaskedRow(field, str(ADDRESS_LABELS[field]), _text(getattr(order, field)) or NOTHING)
-            for field in ADDRESS_FIELDS
+            MaskedRow(field.name, label, value)
+            for field, (label, value) in zip(ADDRESS_COLUMNS, values, strict=True)
         ]
         return rows, True
     rows = masked_rows(user, ORDER_TARGET, order, site_name=site_name)
@@ -214,16 +208,18 @@ def _payment(user, order: Order, *, site_name: str) -> tuple[str, str]:
     """The payment method, and the card masked with its reveal link when the role may see it."""
     if order.payment_method != PaymentMethod.CARD:
         return str(PaymentMethod(order.payment_method).label), ""
-    allowed = has_permission(user, ORDER_TARGET.permission) and CARD.allowed_for(user)
+    allowed = has_permission(user, ORDER_TARGET.permission) and CARD.allowed_for(user, order)
     link = reveal_url(ORDER_TARGET, order, CARD.name, site_name=site_name) if allowed else ""
     return CARD.mask(order), link
 
 
-def order_detail(user, order: Order, *, site_name: str = backoffice_site.name) -> dict[str, object]:
+def order_detail(
+    user, order: Order, *, client: str, site_name: str = backoffice_site.name
+) -> dict[str, object]:
     """What the order page shows, already masked for this staff member's role."""
     language = translation.get_language() or "en"
     currency = order.currency
-    address, for_delivery = _address_rows(user, order, site_name=site_name)
+    address, for_delivery = _address_rows(user, order, site_name=site_name, client=client)
     payment, card_reveal_url = _payment(user, order, site_name=site_name)
     revealable = ORDER_TARGET.revealable_by(user, order)
     lines = [
@@ -275,7 +271,7 @@ def order_detail(user, order: Order, *, site_name: str = backoffice_site.name) -
 
 
 @admin.register(Order, site=backoffice_site)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(StaffPageMixin, admin.ModelAdmin):
     """Orders for fulfilment, customer service and the owner; no one adds, edits or deletes."""
 
     change_form_template = "backoffice/orders/order_change_form.html"
@@ -345,15 +341,18 @@ class OrderAdmin(admin.ModelAdmin):
         context = dict(extra_context or {})
         order = self.get_object(request, unquote(object_id))
         detail = None
-        if order is not None and self.has_view_permission(request, order):
-            detail = order_detail(request.user, order, site_name=self.admin_site.name)
+        showing = request.method in ("GET", "HEAD")
+        if order is not None and showing and self.has_view_permission(request, order):
+            detail = order_detail(
+                request.user,
+                order,
+                client=request_client_ref(request),
+                site_name=self.admin_site.name,
+            )
             context["detail"] = detail
             context["title"] = _("Order %(number)s") % {"number": order.number}
         response = super().change_view(request, object_id, form_url, context)
-        if detail is not None and detail["address_for_delivery"] and response.status_code == 200:
-            delivery_view_record(
-                actor=request.user, order=order, client=request_client_ref(request)
-            )
+        if detail is not None and detail["address_for_delivery"]:
             response["Cache-Control"] = NO_STORE
         return response
 
@@ -398,9 +397,6 @@ class OrderAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose one of the buttons on the page."), messages.ERROR)
             return back
         target = form.cleaned_data["to"]
-        if target not in role_moves(request.user):
-            self.message_user(request, _("Your role cannot make this change."), messages.ERROR)
-            return back
         try:
             order = order_transition(
                 actor=request.user,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lumeire.accounts.pseudonyms import client_ref
 from lumeire.backoffice.sites import backoffice_site, staff_view
+from lumeire.core.client import client_address
 from lumeire.core.errors import ApplicationError
 from lumeire.privacy.policy import GENERATORS
 from lumeire.privacy.selectors import (
@@ -144,7 +145,7 @@ def policy_publish_page(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             version=int(raw),
             effective_at=_parse_effective(request.POST.get("effective_at", "")),
-            client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+            client_ref=client_ref(client_address(request)),
         )
     except ApplicationError as refused:
         context = {"title": _("The version was not published"), "refusal": refused}

@@ -1,91 +1,64 @@
-"""Reveal: a staff member sees a masked personal value in clear, for one page view, with a reason.
+"""Reveal pages: a staff member sees a masked personal value in clear, for one page view.
 
 Every back office page shows personal values masked. A "Reveal" link opens a small form (a
-reason category and a sentence); its POST answers with the clear values on a page that is never
-cached, and records who looked, at what, of whom and why in the audit log in the same
-transaction. Nothing clear is kept in the session. A role the data inventory does not name for
-a field gets no link; a forged POST from it is refused with 403 and that refusal is recorded.
+reason category and a sentence); its POST calls the staff reveal service
+(``lumeire.staff.reveal.reveal_values``), which checks the role and the record's state, records
+the look in the audit log and reads the values in one step. This module only renders: the form,
+the values on a page that is never cached, or the refusal (403, recorded by the service; 400 for
+bad input, nothing recorded). Nothing clear is kept in the session.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lumeire.accounts.pseudonyms import client_ref
 from lumeire.audit.models import RevealReason
-from lumeire.orders.models import ADDRESS_FIELDS
-from lumeire.staff.access import Permission, has_permission, may_reveal
-from lumeire.staff.services import reveal_record
-from lumeire.staff.services import reveal_refused_record as staff_reveal_refused_record
+from lumeire.core.client import client_address
+from lumeire.staff.errors import StaffError
+from lumeire.staff.reveal import (
+    DELIVERY_REASON,
+    NOTHING,
+    REASON_MAX_LENGTH,
+    REASON_MIN_LENGTH,
+    Revealable,
+    RevealRefused,
+    RevealTarget,
+    field_names,
+    refused,
+    reveal_values,
+)
+
+__all__ = [
+    "ALL_FIELDS",
+    "DELIVERY_REASON",
+    "NO_STORE",
+    "REVEAL_MODELS",
+    "MaskedRow",
+    "ReasonForm",
+    "RevealTarget",
+    "Revealable",
+    "masked_rows",
+    "request_client_ref",
+    "reveal_url",
+    "reveal_view",
+]
 
 ALL_FIELDS = "all"
-REASON_MIN_LENGTH = 10
-REASON_MAX_LENGTH = 300
-NOTHING = "—"
 NO_STORE = "no-store, private"
 SAFE_TARGET_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-
-
-@dataclass(frozen=True)
-class Revealable:
-    """One value a page shows masked and may reveal.
-
-    ``name`` is what the form posts; ``model_fields`` are the inventory entries that decide who
-    may see it, and the names the audit log records (names only, never values).
-    """
-
-    name: str
-    label: str | Promise
-    model: type[models.Model]
-    model_fields: tuple[str, ...]
-    read: Callable[[Any], str]
-    mask: Callable[[Any], str]
-    applies: Callable[[Any], bool] = lambda obj: True
-
-    def allowed_for(self, user) -> bool:
-        return all(may_reveal(user, self.model, field) for field in self.model_fields)
-
-
-@dataclass(frozen=True)
-class RevealTarget:
-    """A kind of record with revealable values: a customer, an order."""
-
-    target_type: str
-    permission: Permission
-    fields: tuple[Revealable, ...]
-    subject_of: Callable[[Any], uuid.UUID | None]
-    target_id_of: Callable[[Any], str]
-    title_of: Callable[[Any], str]
-    back_url_of: Callable[[Any], str]
-
-    def field(self, name: str) -> Revealable | None:
-        return next((field for field in self.fields if field.name == name), None)
-
-    def fields_of(self, obj: Any) -> list[Revealable]:
-        return [field for field in self.fields if field.applies(obj)]
-
-    def may_open(self, user) -> bool:
-        return has_permission(user, self.permission)
-
-    def revealable_by(self, user, obj: Any) -> list[Revealable]:
-        """The fields of ``obj`` this staff member may reveal (none without the page's right)."""
-        if not self.may_open(user):
-            return []
-        return [field for field in self.fields_of(obj) if field.allowed_for(user)]
 
 
 @dataclass(frozen=True)
@@ -168,68 +141,13 @@ class RevealForm(ReasonForm):
 
 
 def request_client_ref(request: HttpRequest) -> str:
-    return client_ref(request.META.get("REMOTE_ADDR"))
-
-
-def _target_id(target: RevealTarget, obj: Any, object_id: str) -> str:
-    if obj is not None:
-        return target.target_id_of(obj)
-    # A forged URL's id is kept only when it looks like an id (never free text in the log).
-    return object_id if SAFE_TARGET_ID.fullmatch(object_id or "") else ""
-
-
-def reveal_refused_record(
-    *,
-    actor,
-    target: RevealTarget,
-    obj: Any,
-    object_id: str,
-    fields: Iterable[str],
-    client: str,
-) -> None:
-    """Record a reveal the actor's role does not allow (a forged request: no link was shown)."""
-    staff_reveal_refused_record(
-        actor=actor,
-        target_type=target.target_type,
-        target_id=_target_id(target, obj, object_id),
-        subject_id=target.subject_of(obj) if obj is not None else None,
-        fields=fields,
-        client=client,
-    )
-
-
-def reveal_values(
-    *,
-    actor,
-    target: RevealTarget,
-    obj: Any,
-    fields: Sequence[Revealable],
-    reason_category: str,
-    reason: str,
-    client: str,
-) -> list[tuple[str, str]]:
-    """The clear values of ``fields``, read only once the reveal is recorded (same transaction).
-
-    The caller has checked the role; a failure to read rolls the record back with it.
-    """
-    with transaction.atomic():
-        reveal_record(
-            actor=actor,
-            target_type=target.target_type,
-            target_id=target.target_id_of(obj),
-            subject_id=target.subject_of(obj),
-            fields=[name for field in fields for name in field.model_fields],
-            reason_category=reason_category,
-            reason=reason,
-            client=client,
-        )
-        return [(str(field.label), field.read(obj) or NOTHING) for field in fields]
+    return client_ref(client_address(request))
 
 
 def _requested(target: RevealTarget, obj: Any, name: str, user) -> list[Revealable] | None:
     """The fields a request names: one, or every field the role may see; None when unknown."""
     if name == ALL_FIELDS:
-        # None allowed: ask for them all, so that the refusal below names them.
+        # None allowed: ask for them all, so that the service's refusal names them.
         return target.revealable_by(user, obj) or target.fields_of(obj)
     field = target.field(name)
     if field is None or not field.applies(obj):
@@ -252,6 +170,14 @@ def refused_response(request: HttpRequest, admin_site, *, recorded: bool) -> Htt
     return response
 
 
+def _names_for_log(target: RevealTarget, name: str) -> list[str]:
+    """Field names of a refused request, for the log: only names the page knows, never input."""
+    if name == ALL_FIELDS:
+        return field_names(target.fields)
+    field = target.field(name)
+    return list(field.model_fields) if field else []
+
+
 def reveal_view(
     request: HttpRequest,
     *,
@@ -260,25 +186,28 @@ def reveal_view(
     obj: Any,
     object_id: str,
 ) -> HttpResponse:
-    """GET: the reason form for a field (or ``all``). POST: the clear values, recorded.
+    """GET: the reason form for a field (or ``all``). POST: the clear values, from the service.
 
-    ``obj`` is None when no such record exists. Refusals by role are 403 (and recorded for a
-    POST); bad input (no reason, unknown field) is 400 and records nothing.
+    ``obj`` is None when no such record exists. Refusals by role are 403 (recorded for a POST);
+    bad input (no reason, unknown field) is 400 and records nothing.
     """
     user = request.user
     if request.method not in ("GET", "POST"):
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     posting = request.method == "POST"
     name = (request.POST if posting else request.GET).get("field", "")
+    client = request_client_ref(request)
     if not target.may_open(user):
         if posting:
-            reveal_refused_record(
+            # A forged POST from a role without the page: the record may not even exist.
+            safe_id = object_id if SAFE_TARGET_ID.fullmatch(object_id or "") else ""
+            refused(
                 actor=user,
-                target=target,
-                obj=obj,
-                object_id=object_id,
-                fields=_names_for_log(target, name),
-                client=request_client_ref(request),
+                target_type=target.target_type,
+                target_id=target.target_id_of(obj) if obj is not None else safe_id,
+                subject_id=target.subject_of(obj) if obj is not None else None,
+                names=_names_for_log(target, name),
+                client=client,
             )
         return refused_response(request, admin_site, recorded=posting)
     if obj is None:
@@ -292,32 +221,32 @@ def reveal_view(
     if fields is None:
         form = RevealForm(initial={"field": name})
         return _form_response(request, admin_site, target, obj, form, [], status=400)
-    if not fields or any(not field.allowed_for(user) for field in fields):
-        if posting:
-            reveal_refused_record(
-                actor=user,
-                target=target,
-                obj=obj,
-                object_id=object_id,
-                fields=[n for field in fields for n in field.model_fields],
-                client=request_client_ref(request),
-            )
-        return refused_response(request, admin_site, recorded=posting)
     if not posting:
+        if not all(field.allowed_for(user, obj) for field in fields):
+            return refused_response(request, admin_site, recorded=False)
         form = RevealForm(initial={"field": name})
         return _form_response(request, admin_site, target, obj, form, fields)
     form = RevealForm(request.POST)
-    if not form.is_valid():
+    allowed = all(field.allowed_for(user, obj) for field in fields)
+    if allowed and not form.is_valid():
         return _form_response(request, admin_site, target, obj, form, fields, status=400)
-    values = reveal_values(
-        actor=user,
-        target=target,
-        obj=obj,
-        fields=fields,
-        reason_category=form.cleaned_data["reason_category"],
-        reason=form.cleaned_data["reason"],
-        client=request_client_ref(request),
-    )
+    try:
+        values = reveal_values(
+            actor=user,
+            target=target,
+            obj=obj,
+            fields=fields,
+            reason_category=form.cleaned_data.get("reason_category", "") if allowed else "",
+            reason=form.cleaned_data.get("reason", "") if allowed else "",
+            client=client,
+        )
+    except RevealRefused:
+        return refused_response(request, admin_site, recorded=True)
+    except StaffError as problem:
+        for field, messages in problem.field_errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        return _form_response(request, admin_site, target, obj, form, fields, status=400)
     response = TemplateResponse(
         request,
         "backoffice/reveal/result.html",
@@ -332,14 +261,6 @@ def reveal_view(
     )
     response["Cache-Control"] = NO_STORE
     return response
-
-
-def _names_for_log(target: RevealTarget, name: str) -> list[str]:
-    """Field names of a refused request, for the log: only names the page knows, never input."""
-    if name == ALL_FIELDS:
-        return [n for field in target.fields for n in field.model_fields]
-    field = target.field(name)
-    return list(field.model_fields) if field else []
 
 
 def _form_response(
@@ -369,24 +290,3 @@ def _form_response(
     )
     response["Cache-Control"] = NO_STORE
     return response
-
-
-DELIVERY_REASON = "Shown to fulfilment: the order is ready to pack or ship"
-
-
-def delivery_view_record(*, actor, order, client: str) -> None:
-    """Fulfilment saw an order's address without a reveal step: record it as a delivery reveal.
-
-    One entry per page view, like any reveal, so the customer's "who looked" page lists it.
-    """
-    with transaction.atomic():
-        reveal_record(
-            actor=actor,
-            target_type="order",
-            target_id=order.number,
-            subject_id=order.customer_id,
-            fields=ADDRESS_FIELDS,
-            reason_category=RevealReason.DELIVERY,
-            reason=DELIVERY_REASON,
-            client=client,
-        )

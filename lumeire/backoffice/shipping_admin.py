@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lumeire.backoffice.order_forms import ShippingMethodForm
+from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.refusals import RefusalsOnTheFormMixin
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.checkout.models import ShippingMethod
@@ -16,7 +17,7 @@ NOTHING = "—"
 
 
 @admin.register(ShippingMethod, site=backoffice_site)
-class ShippingMethodAdmin(RefusalsOnTheFormMixin, admin.ModelAdmin):
+class ShippingMethodAdmin(StaffPageMixin, RefusalsOnTheFormMixin, admin.ModelAdmin):
     form = ShippingMethodForm
     fields = ShippingMethodForm.Meta.fields
     list_display = (

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.backoffice.two_factor_forms import StaffCodeForm, StaffSignInForm
+from lumeire.core.client import request_is_secure
 from lumeire.core.qr import qr_code_svg
 from lumeire.staff.services import staff_enrolment_begin, staff_enrolment_confirm, staff_sign_in
 from lumeire.staff.sessions import (
@@ -47,7 +48,7 @@ def safe_next(request: HttpRequest, candidate: str) -> str:
         candidate
         and candidate.startswith(index)
         and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            candidate, allowed_hosts={request.get_host()}, require_https=request_is_secure(request)
         )
     ):
         return candidate

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lumeire.catalog.models import Variant
+from lumeire.vault.lifecycle import Erasure, OnErasure, Purge
 
 
 class Cart(models.Model):
@@ -27,6 +30,18 @@ class Cart(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = (
+        Purge(
+            "guest_carts",
+            after=_("after a guest's cart was last touched"),
+            period=timedelta(days=30),
+            period_setting="LUMEIRE_GUEST_CART_DAYS",
+            older_than=("updated_at",),
+            where={"user__isnull": True},
+        ),
+    )
 
     def __str__(self) -> str:
         return f"cart {self.pk}"

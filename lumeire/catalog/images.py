@@ -1,14 +1,23 @@
-"""Product photos: checked with Pillow, kept as sent, with thumbnails at fixed sizes."""
+"""Product and category photos: checked, redrawn from their pixels alone, named by their content.
+
+A camera's file says where it was taken (GPS), with what device, sometimes by whom, and its
+name often says more. None of it may reach the shop's pages: every upload is turned upright by
+its EXIF orientation, its colours are brought to sRGB, and it is encoded anew with no metadata
+at all (no EXIF, GPS, XMP, ICC profile or comments). The stored name is the SHA-256 of the
+stored bytes, never the uploader's file name; the same picture uploaded twice is stored once.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
-from pathlib import PurePath
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
 
@@ -17,6 +26,20 @@ DISPLAY_SIZE = (960, 960)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# Colour spaces littleCMS can read a photo's own profile from.
+_PROFILED_MODES = {"RGB", "RGBA", "CMYK", "L"}
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@dataclass(frozen=True)
+class EncodedPhoto:
+    """A photo's new bytes and the name they are stored under."""
+
+    content: bytes
+    name: str  # "<sha256 of content>.<jpg|png>"
+
+    def as_file(self) -> ContentFile:
+        return ContentFile(self.content, name=self.name)
 
 
 def checked_image(upload: UploadedFile) -> Image.Image:
@@ -41,10 +64,64 @@ def checked_image(upload: UploadedFile) -> Image.Image:
     return image
 
 
-def resized(image: Image.Image, size: tuple[int, int], stem: str) -> ContentFile:
-    """A JPEG copy fitted inside ``size``, upright, without the original's metadata."""
-    copy = ImageOps.exif_transpose(image).convert("RGB")
-    copy.thumbnail(size, Image.Resampling.LANCZOS)
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+
+
+def bare_pixels(image: Image.Image) -> Image.Image:
+    """The picture alone: upright, in sRGB, RGB or RGBA, with an empty metadata record."""
+    upright = ImageOps.exif_transpose(image) or image
+    mode = "RGBA" if _has_alpha(upright) else "RGB"
+    icc_profile = upright.info.get("icc_profile")
+    picture = None
+    if icc_profile:
+        source = upright if upright.mode in _PROFILED_MODES else upright.convert(mode)
+        try:
+            picture = ImageCms.profileToProfile(
+                source,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)),
+                _SRGB,
+                outputMode=mode,
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            picture = None  # an unreadable profile is dropped; the colours are read as sRGB
+    if picture is None:
+        picture = upright.convert(mode)
+    # convert() and the colour transform copy the source's info (comments, EXIF, XMP, ICC);
+    # a copy of the pixels alone carries nothing else into the encoder.
+    bare = Image.frombytes(picture.mode, picture.size, picture.tobytes())
+    return bare
+
+
+def _named(content: bytes, extension: str) -> EncodedPhoto:
+    return EncodedPhoto(content, f"{hashlib.sha256(content).hexdigest()}.{extension}")
+
+
+def encoded_original(image: Image.Image) -> EncodedPhoto:
+    """The full-size photo as the shop serves it: PNG where it is transparent, JPEG otherwise."""
+    picture = bare_pixels(image)
     buffer = io.BytesIO()
-    copy.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
-    return ContentFile(buffer.getvalue(), name=f"{PurePath(stem).stem}-{size[0]}.jpg")
+    if picture.mode == "RGBA":
+        picture.save(buffer, format="PNG", optimize=True)
+        return _named(buffer.getvalue(), "png")
+    picture.save(buffer, format="JPEG", quality=90, optimize=True, progressive=True)
+    return _named(buffer.getvalue(), "jpg")
+
+
+def resized(image: Image.Image, size: tuple[int, int]) -> EncodedPhoto:
+    """A JPEG copy fitted inside ``size``, upright, without the original's metadata."""
+    picture = bare_pixels(image).convert("RGB")
+    picture.thumbnail(size, Image.Resampling.LANCZOS)
+    picture.info = {}
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
+    return _named(buffer.getvalue(), "jpg")
+
+
+def store_photo(field_file: FieldFile, photo: EncodedPhoto) -> None:
+    """Point ``field_file`` at ``photo``, writing it unless the same bytes are stored already."""
+    path = field_file.field.generate_filename(field_file.instance, photo.name)
+    if field_file.storage.exists(path):
+        field_file.name = path
+        return
+    field_file.save(photo.name, photo.as_file(), save=False)

@@ -165,7 +165,7 @@ class Variant(models.Model):
 
 
 class ProductImage(models.Model):
-    """An uploaded photo, kept as sent, with thumbnails made once at fixed sizes."""
+    """A product photo, redrawn without metadata and named by its content, in three sizes."""
 
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")

@@ -11,7 +11,14 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
-from lumeire.catalog.images import DISPLAY_SIZE, THUMBNAIL_SIZE, checked_image, resized
+from lumeire.catalog.images import (
+    DISPLAY_SIZE,
+    THUMBNAIL_SIZE,
+    checked_image,
+    encoded_original,
+    resized,
+    store_photo,
+)
 from lumeire.catalog.models import Category, Product, ProductImage, Variant
 from lumeire.core.money import gross_price
 
@@ -66,9 +73,24 @@ def _relist_branch(category: Category) -> None:
     Product.objects.filter(category_id__in=shown, is_active=False).update(is_listed=False)
 
 
+def _category_image_cleaned(category: Category) -> None:
+    # A new upload (not yet written) is redrawn without metadata and named by its content.
+    image = category.image
+    if not image or getattr(image, "_committed", True):
+        return
+    try:
+        picture = checked_image(image.file)
+    except CatalogError as error:
+        raise CatalogError(
+            CatalogErrorCode.BAD_IMAGE, error.message, field_errors={"image": [error.message]}
+        ) from None
+    store_photo(image, encoded_original(picture))
+
+
 @transaction.atomic
 def category_save(*, category: Category) -> Category:
     """Create or change a category, keeping the paths of its whole branch right."""
+    _category_image_cleaned(category)
     old_path = (
         Category.objects.filter(pk=category.pk).values_list("path", flat=True).first()
         if category.pk
@@ -180,14 +202,16 @@ def stock_set(*, variant: Variant, quantity: int) -> Variant:
 def product_image_add(
     *, product: Product, upload: UploadedFile, alt_en: str = "", alt_ar: str = ""
 ) -> ProductImage:
-    """Keep an uploaded photo as sent and make its thumbnails once, now."""
+    """Store a photo redrawn without its metadata, and its two smaller sizes, once, now.
+
+    Nothing of the upload is kept as sent: not its EXIF (GPS, device, owner), not its name.
+    """
     image = checked_image(upload)
     record = ProductImage(product=product, alt_en=alt_en, alt_ar=alt_ar)
     record.position = product.images.count()
-    upload.seek(0)
-    record.original.save(upload.name, upload, save=False)
-    record.thumbnail.save("t.jpg", resized(image, THUMBNAIL_SIZE, upload.name), save=False)
-    record.display.save("d.jpg", resized(image, DISPLAY_SIZE, upload.name), save=False)
+    store_photo(record.original, encoded_original(image))
+    store_photo(record.thumbnail, resized(image, THUMBNAIL_SIZE))
+    store_photo(record.display, resized(image, DISPLAY_SIZE))
     record.save()
     catalog_changed()
     return record

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from lumeire.catalog.models import Product
 from lumeire.orders.models import Order, ShippingAddressFields, address_declarations
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
+from lumeire.vault.lifecycle import Erasure, OnErasure
 
 
 class ShippingMethod(models.Model):
@@ -67,6 +68,8 @@ class Address(ShippingAddressFields):
     last_used_at = models.DateTimeField(default=timezone.now)
 
     personal_data = address_declarations(_("Offer your saved address again at checkout"))
+    erasure = Erasure(OnErasure.DELETE, subject="customer")
+    purges = ()
 
     class Meta:
         ordering = ["-last_used_at", "-id"]
@@ -87,6 +90,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     not_personal = {"key": "a random value the client chose for one checkout"}
+    erasure = Erasure(OnErasure.DELETE, subject="customer")
+    purges = ()
 
     class Meta:
         constraints = [
@@ -118,6 +123,8 @@ class PaymentAttempt(models.Model):
             PolicyClause.DEALINGS,
         )
     }
+    erasure = Erasure(OnErasure.DELETE, subject="customer")
+    purges = ()
 
     class Meta:
         # Card-testing detection reads one address's recent attempts.
@@ -136,6 +143,8 @@ class AgeRestrictionRefusal(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     not_personal = {"required_age": "the age the product requires, not the customer's age"}
+    erasure = Erasure(OnErasure.DELETE, subject="customer")
+    purges = ()
 
     def __str__(self) -> str:
         return f"age refusal {self.pk}"

@@ -1,9 +1,9 @@
 """The store's own events, read as one shape for the detection rules.
 
-Each source is a table other apps already keep (sign-in events, sign-up conflicts, payment
-attempts, orders, age refusals). Rows are read with ``values_list`` in time order, so a sweep
-over a million events builds no model instances; an ``Event`` carries references and keyed
-hashes only, never a personal value.
+Each source is a table other apps already keep (sign-in events, sign-up conflicts, attempts on
+details other accounts hold, payment attempts, orders, age refusals). Rows are read with
+``values_list`` in time order, so a sweep over a million events builds no model instances; an
+``Event`` carries references and keyed hashes only, never a personal value.
 """
 
 from __future__ import annotations
@@ -97,6 +97,11 @@ def _conflict(row: tuple) -> Event:
     return Event("accounts.signupconflict", str(pk), at, user_id, client_ref, kind)
 
 
+def _taken_details(row: tuple) -> Event:
+    pk, at, requested_by_id, kind, client_ref = row
+    return Event("accounts.takendetailsattempt", str(pk), at, requested_by_id, client_ref, kind)
+
+
 def _payment(row: tuple) -> Event:
     pk, at, user_id, approved, amount, client_ref = row
     kind = "approved" if approved else "declined"
@@ -133,6 +138,16 @@ SOURCES: dict[str, Source] = {
             ("pk", "at", "existing_user_id", "kind", "client_ref"),
             _conflict,
             "existing_user_id",
+            "client_ref",
+        ),
+        Source(
+            # Sign-ups and changes naming a taken email, username or identity number; the
+            # account is the one that asked (none for a sign-up), never the value's holder.
+            "accounts.TakenDetailsAttempt",
+            "at",
+            ("pk", "at", "requested_by_id", "kind", "client_ref"),
+            _taken_details,
+            "requested_by_id",
             "client_ref",
         ),
         Source(

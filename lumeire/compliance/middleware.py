@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from lumeire.accounts.pseudonyms import client_ref
 from lumeire.compliance.selectors import blocked_addresses
+from lumeire.core.client import client_address
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Staff behind the same address (an office network) must still be able to lift the block.
@@ -25,7 +26,7 @@ class AddressBlockMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in SAFE_METHODS and not request.path.startswith(EXEMPT_PREFIXES):
             blocked = blocked_addresses()
-            if blocked and client_ref(request.META.get("REMOTE_ADDR")) in blocked:
+            if blocked and client_ref(client_address(request)) in blocked:
                 return self._refusal(request)
         return self.get_response(request)
 

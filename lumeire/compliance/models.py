@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
+from lumeire.vault.lifecycle import Erasure, OnErasure, Purge
 
 CASE_ROLES = frozenset({"compliance_officer", "legal_counsel"})
 # The audit log's target type for every entry about a case (its target id is the reference).
@@ -48,6 +49,10 @@ class Rule(models.TextChoices):
     ORDER_VELOCITY = "order_velocity", _("More orders or order value than usual")
     AGE_RESTRICTED = "age_restricted", _("Repeated attempts to buy age-restricted goods")
     RECOVERY_FAILURES = "recovery_failures", _("Many wrong password recovery answers")
+    DETAILS_PROBING = (
+        "details_probing",
+        _("Repeated sign-ups or changes naming details other accounts hold"),
+    )
 
 
 class CaseStatus(models.TextChoices):
@@ -125,6 +130,22 @@ class Case(models.Model):
     }
     not_personal = {"authority": "the name of the authority a report went to, not a person"}
 
+    # Kept for the legal period whoever it names: a report to an authority must be defensible.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        subject="subject",
+        reason="Irregular-activity cases are kept for their legal period after closing",
+    )
+    purges = (
+        Purge(
+            "cases",
+            after=_("after the case is closed (sooner when it is dismissed)"),
+            period=timedelta(days=5 * 365),
+            period_setting="LUMEIRE_CASE_RETENTION_DAYS",
+            hook="lumeire.compliance.services.cases_purge_expired",
+        ),
+    )
+
     class Meta:
         ordering = ("-opened_at", "-id")
         indexes = [models.Index(fields=["status", "opened_at"], name="case_status_opened")]
@@ -174,6 +195,14 @@ class Signal(models.Model):
         ),
     }
 
+    # Part of its case: kept, and purged, with it.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        subject="subject",
+        reason="Part of an irregular-activity case, kept and deleted with the case",
+    )
+    purges = ()
+
     class Meta:
         ordering = ("raised_at", "id")
         indexes = [models.Index(fields=["rule", "last_event_at"], name="signal_rule_last")]
@@ -208,6 +237,13 @@ class CaseEvent(models.Model):
     text = models.TextField(blank=True)
 
     personal_data = {"text": _case_text(_("Notes staff write while reviewing a case"))}
+
+    # Part of its case: kept, and purged, with it.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        reason="Part of an irregular-activity case, kept and deleted with the case",
+    )
+    purges = ()
 
     class Meta:
         ordering = ("at", "id")
@@ -255,6 +291,13 @@ class ProtectiveAction(models.Model):
         ),
     }
 
+    # Part of its case: kept, and purged, with it.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        reason="Part of an irregular-activity case, kept and deleted with the case",
+    )
+    purges = ()
+
     class Meta:
         ordering = ("taken_at", "id")
 
@@ -290,6 +333,13 @@ class ReportFile(models.Model):
     personal_data = {
         "sealed": _case_text(_("The report package sent to an authority, sealed")),
     }
+
+    # Part of its case: kept, and purged, with it.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        reason="Part of an irregular-activity case, kept and deleted with the case",
+    )
+    purges = ()
 
     class Meta:
         ordering = ("generated_at", "id")

@@ -137,6 +137,27 @@ DEFAULT_RULES: tuple[RuleSpec, ...] = (
         threshold=3,
         score=30,
     ),
+    # Probing for who is a customer: sign-ups and changes that named an email, username or
+    # identity number another account holds, from one client address or by one account. Each
+    # answer looked like success; only the mailbox owner learnt the outcome.
+    RuleSpec(
+        Rule.DETAILS_PROBING,
+        "accounts.takendetailsattempt",
+        lambda event: True,
+        _by_address,
+        window=timedelta(hours=1),
+        threshold=3,
+        score=40,
+    ),
+    RuleSpec(
+        Rule.DETAILS_PROBING,
+        "accounts.takendetailsattempt",
+        lambda event: True,
+        _by_user,
+        window=timedelta(hours=1),
+        threshold=3,
+        score=40,
+    ),
     RuleSpec(
         Rule.RECOVERY_FAILURES,
         "accounts.signinevent",

@@ -18,10 +18,17 @@ _UNICODE_LINE_BREAKS = str.maketrans(
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamp each record with the current request's id."""
+    """Stamp each record with the current request's id.
+
+    A record that already names its request keeps it: the access-log line of a streamed answer
+    is written after the request's own context has ended.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
+        named = getattr(record, "request_id", None)
+        record.request_id = (
+            named if isinstance(named, str) and named != "-" else (current_request_id.get())
+        )
         return True
 
 
@@ -47,3 +54,27 @@ class JsonFormatter(logging.Formatter):
         # keeps a record on exactly one line.
         line = json.dumps(payload, ensure_ascii=False, default=str)
         return line.translate(_UNICODE_LINE_BREAKS)
+
+
+class PrivateRequestFilter(logging.Filter):
+    """Show a record's request (Django's own error records carry one) by its masked path only.
+
+    Django logs "Internal Server Error: <path>" with the request attached; on an emailed link the
+    path holds its secret, and the request's repr would print it again.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.http import HttpRequest
+
+        from lumeire.core.request_log import logged_path  # needs the URLconf: read at use
+
+        request = getattr(record, "request", None)
+        if not isinstance(request, HttpRequest):
+            return True
+        masked = logged_path(request)
+        raw = request.path
+        shown_as = {raw, raw.encode("unicode_escape").decode("ascii")}
+        if isinstance(record.args, tuple):
+            record.args = tuple(masked if arg in shown_as else arg for arg in record.args)
+        record.request = f"{request.method} {masked}"
+        return True

@@ -7,11 +7,14 @@ any public folder (``storage.py``), sealed with the customer's data key.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lumeire.vault.lifecycle import Erasure, OnErasure, Purge
 
 
 class ExportStatus(models.TextChoices):
@@ -36,6 +39,18 @@ class DataExport(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
+
+    # The file is sealed with the customer's key: shredding it is the erasure; the purge then
+    # removes the file.
+    erasure = Erasure(OnErasure.SHRED, subject="customer")
+    purges = (
+        Purge(
+            "exports",
+            after=_("after the export is ready; its link works once"),
+            period=timedelta(hours=24),
+            hook="lumeire.exports.services.exports_purge_expired",
+        ),
+    )
 
     class Meta:
         ordering = ["-requested_at"]

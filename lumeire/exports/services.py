@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -146,12 +146,12 @@ def export_download(*, actor: User, export_id: object) -> Download:
     )
 
 
-def exports_purge_expired() -> int:
+def exports_purge_expired(now: datetime | None = None) -> int:
     """Delete the files of exports past their 24 hours and mark them expired; idempotent.
 
     Also removes a file left behind by a download that crashed. Returns how many exports expired.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     expired = list(
         DataExport.objects.filter(
             status__in=[ExportStatus.PENDING, ExportStatus.READY], expires_at__lte=now

@@ -20,10 +20,14 @@ from django.utils.translation import pgettext_lazy
 from lumeire.catalog.models import Product, Variant
 from lumeire.vault.fields import EncryptedTextField
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
+from lumeire.vault.lifecycle import Erasure, OnErasure
 
 # Tax law keeps invoices for years; the address itself goes when the customer is erased.
 ORDER_RETENTION = Retention(after=_("until the account is deleted"))
+# Who may see an address in clear (lumeire.staff.access decides; a test keeps these the same):
+# fulfilment an order's, while it packs or ships it; a saved address is not its work.
 SHIPPING_ROLES = frozenset({"owner", "customer_service", "fulfilment"})
+SAVED_ADDRESS_ROLES = frozenset({"owner", "customer_service"})
 
 
 def current_vat_rate() -> Decimal:
@@ -45,14 +49,16 @@ ADDRESS_FIELDS = (
 )
 
 
-def address_declarations(purpose) -> dict[str, PersonalData]:
-    """The inventory entries of an address's fields (the same on saved addresses and orders)."""
+def address_declarations(
+    purpose, roles: frozenset[str] = SAVED_ADDRESS_ROLES
+) -> dict[str, PersonalData]:
+    """The inventory entries of an address's fields (saved addresses; orders name their roles)."""
     return {
         name: PersonalData(
             Category.IDENTITY if name == "full_name" else Category.CONTACT,
             purpose,
             ORDER_RETENTION,
-            SHIPPING_ROLES,
+            roles,
             PolicyClause.DEALINGS,
         )
         for name in ADDRESS_FIELDS
@@ -143,7 +149,9 @@ class Order(ShippingAddressFields):
     updated_at = models.DateTimeField(auto_now=True)
 
     personal_data = {
-        **address_declarations(_("Deliver your order and reach you about the delivery")),
+        **address_declarations(
+            _("Deliver your order and reach you about the delivery"), SHIPPING_ROLES
+        ),
         "card_brand": PersonalData(
             Category.FINANCIAL,
             _("Show which card paid (the number itself never reaches the store)"),
@@ -170,6 +178,12 @@ class Order(ShippingAddressFields):
         "shipping_method_name_ar": "the name of a delivery option, not of a person",
         "tracking_number": "the carrier's parcel number",
     }
+    # The order stays a sale (tax law keeps invoices); its address dies with the customer's
+    # key, and what could lead back to a card goes.
+    erasure = Erasure(
+        OnErasure.ANONYMISE, subject="customer", blank={"card_token": "", "card_last4": ""}
+    )
+    purges = ()
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -252,6 +266,12 @@ class OrderEvent(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     not_personal = {"note": "what happened to the order, written by the store, never a value"}
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        subject="actor",
+        reason="The order's history: which account moved it, by id only, kept with the order",
+    )
+    purges = ()
 
     class Meta:
         ordering = ["at", "id"]

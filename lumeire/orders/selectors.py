@@ -37,6 +37,14 @@ def orders_of_customer(
     return list(orders.order_by("-placed_at", "-id")[: limit or ORDERS_PAGE_SIZE])
 
 
+def customer_ids_of_order_number(term: str) -> set:
+    """The customer of the order whose number is exactly ``term`` (spaces and case aside)."""
+    number = "".join(str(term or "").split()).upper()[:MAX_NUMBER_LENGTH]
+    if not number.startswith("LUM-"):
+        return set()
+    return set(Order.objects.filter(number=number).values_list("customer_id", flat=True))
+
+
 def order_timeline(order: Order) -> list[OrderEvent]:
     """Every step of the order, oldest first."""
     return list(order.events.order_by("at", "id"))

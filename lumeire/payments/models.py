@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lumeire.payments.gateway import CardBrand
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
+from lumeire.vault.lifecycle import Erasure, OnErasure
 
 # A token authorises once, within this time of the card being entered.
 TOKEN_LIFETIME = timedelta(minutes=30)
@@ -59,6 +60,14 @@ class TestGatewayCard(models.Model):
         "exp_month": _card_data(_("Refuse a card that has expired")),
         "exp_year": _card_data(_("Refuse a card that has expired")),
     }
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        reason=(
+            "The payment provider's own records, linked to no account; erasure blanks the "
+            "order's reference to the card"
+        ),
+    )
+    purges = ()
 
     class Meta:
         verbose_name = _("test gateway card")

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from lumeire.core.client import client_address
 from lumeire.payments.errors import PaymentError
 from lumeire.payments.services import card_tokenise, card_tokenise_throttle
 from lumeire.payments.test_gateway import card_gateway_is_test
@@ -122,7 +123,7 @@ def card_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            card_tokenise_throttle(address=request.META.get("REMOTE_ADDR"))
+            card_tokenise_throttle(address=client_address(request))
             card = card_tokenise(
                 number=data["number"],
                 exp_month=data["exp_month"],

@@ -13,6 +13,7 @@ class PrivacyAuditAction(models.TextChoices):
     ERASURE_CONFIRMED = "erasure_confirmed", _("Account deletion confirmed")
     ERASURE_CANCELLED = "erasure_cancelled", _("Account deletion cancelled")
     ERASED = "erased", _("Account erased")
+    ERASURE_REPLAYED = "erasure_replayed", _("Erasure replayed after a restore")
     PURGED = "purged", _("Expired data purged")
     BREACH_REPORT = "breach_report", _("Breach report prepared")
     POLICY_PUBLISHED = "policy_published", _("Privacy policy version published")

@@ -28,6 +28,7 @@ from lumeire.audit.services import audit_record
 from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.vault.fields import EncryptedFieldMixin, is_erased
 from lumeire.vault.inventory import Category, inventory
+from lumeire.vault.models import DataKey
 
 # The column that says when a row was written, by preference.
 WRITTEN_AT = ("date_joined", "created_at", "placed_at", "requested_at", "at", "added_at")
@@ -82,7 +83,7 @@ def breach_assess(
 ) -> BreachAssessment:
     """Count, by inventory category, the customers whose data existed in the window."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    data_key = apps.get_model("vault.DataKey")
+    data_key = DataKey
     assessment = BreachAssessment(since=since, until=until, key_id=key_id)
     customers = user_model._base_manager.filter(kind="customer", date_joined__lte=until)
     unreadable = data_key.objects.filter(shredded_at__lt=since).values_list("subject_id", flat=True)

@@ -1,16 +1,17 @@
 """Erasure: "Delete my account", from the password check to the shredded key.
 
 The flow is request (password) -> emailed link (single use, only its hash kept) -> a grace
-period during which signing in cancels it -> ``erasure_carry_out``. Erasure destroys the
-customer's data key, so every value sealed with it (profile, addresses, the addresses of old
-orders, any backup of them) becomes unreadable at once; what the key does not cover (tokens,
-hashes, sessions, saved addresses, the cart, keyed references) is deleted or blanked here.
-Orders stay, as anonymous sales records with their totals and invoice numbers: the law keeps
-invoices, and ``Order.customer`` points at the account, so the account row stays as a tombstone
-with nothing personal left in it.
+period during which signing in cancels it -> ``erasure_carry_out``. Confirming the link ends
+every session and API token of the account at once. Erasure destroys the customer's data key,
+so every value sealed with it (profile, addresses, the addresses of old orders) becomes
+unreadable at once, and records the destroyed key in the erasure journal outside the database,
+so a backup restored later is brought back to the erasure by ``erasure_replay``.
 
-Models of the apps above this one (checkout, orders, cart) are reached by label through the app
-registry: erasure has to reach every table, yet the domain layers must not import upwards.
+What the key does not cover, each app declares next to its models' personal data
+(``erasure = Erasure(...)``, see ``lumeire.vault.lifecycle``): rows kept only for the person are
+deleted, records the store must keep (orders, the account tombstone they point at) are
+anonymised, and so on. This module walks those declarations; it never names another app's
+tables.
 """
 
 from __future__ import annotations
@@ -20,21 +21,26 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lumeire.accounts.emails import send_account_email, site_url
+from lumeire.accounts.services import end_every_sign_in
 from lumeire.audit.services import audit_record
 from lumeire.core.errors import ApplicationError
 from lumeire.core.tokens import new_secret, secret_hash
 from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.privacy.models import ErasureReason, ErasureRequest, ErasureStatus
+from lumeire.privacy.restore_gate import forget_store_state
 from lumeire.vault.fields import is_erased
-from lumeire.vault.services import shred
+from lumeire.vault.journal import current_journal
+from lumeire.vault.lifecycle import erasure_declarations
+from lumeire.vault.selectors import journaled_keys_held
+from lumeire.vault.services import keystore_scrub, shred
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -45,22 +51,6 @@ logger = logging.getLogger(__name__)
 
 LINK_LIFETIME = timedelta(hours=24)
 OPEN = (ErasureStatus.AWAITING_CONFIRMATION, ErasureStatus.SCHEDULED)
-
-# Rows that exist only for the person: deleted outright at erasure (label, field to the user).
-DELETED_WITH_THE_PERSON: tuple[tuple[str, str], ...] = (
-    ("accounts.ApiToken", "user"),
-    ("accounts.RecoveryToken", "user"),
-    ("accounts.EmailChange", "user"),
-    ("accounts.TwoFactorDevice", "user"),
-    ("accounts.TwoFactorRecoveryCode", "user"),
-    # Keyed hashes of their login and of their identity number could still single them out.
-    ("accounts.SignInEvent", "user"),
-    ("accounts.SignupConflict", "existing_user"),
-    ("checkout.Address", "customer"),
-    ("checkout.IdempotencyKey", "customer"),
-    ("checkout.PaymentAttempt", "customer"),
-    ("cart.Cart", "user"),
-)
 
 
 class ErasureErrorCode(StrEnum):
@@ -145,17 +135,18 @@ def erasure_request(
     return erasure
 
 
-def erasure_confirm(*, raw_token: str) -> ErasureRequest:
+def erasure_confirm(*, token_ref: str) -> ErasureRequest:
     """Confirm a deletion from its emailed link: it is scheduled after the grace period.
 
-    The link works once; an unknown, used or expired one changes nothing.
+    ``token_ref`` is the hash of the link's token (``secret_hash``), as the page keeps it in the
+    session. The link works once; an unknown, used or expired one changes nothing.
     """
     now = timezone.now()
     with transaction.atomic():
         erasure = (
             ErasureRequest.objects.select_for_update()
             .filter(
-                token_hash=secret_hash(raw_token or ""),
+                token_hash=token_ref or "",
                 status=ErasureStatus.AWAITING_CONFIRMATION,
                 token_expires_at__gt=now,
             )
@@ -179,6 +170,9 @@ def erasure_confirm(*, raw_token: str) -> ErasureRequest:
             target_id=str(erasure.pk),
             subject_id=erasure.user_id,
         )
+        # Whoever holds a session or a token of the account is out from now on; signing in
+        # again (which cancels the deletion) takes the password.
+        end_every_sign_in(erasure.user)
     privacy_email(erasure.user, "erasure_scheduled", {"erase_after": erasure.erase_after})
     return erasure
 
@@ -211,8 +205,9 @@ def erasure_cancel_on_sign_in(user: User) -> int:
 
 
 def _delete_sessions_of(user: User) -> None:
-    # With the cache backend sessions cannot be listed; the unusable password below already
-    # invalidates them (Django checks each session's password hash on every request).
+    # end_every_sign_in has already made every session invalid, whatever the store; rows of
+    # the database store are deleted too, so none keeps the account id. A cache store's
+    # entries cannot be listed and simply expire.
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         return
     user_pk = str(user.pk)
@@ -221,13 +216,26 @@ def _delete_sessions_of(user: User) -> None:
             session.delete()
 
 
-def erasure_carry_out(user: User, *, now: datetime | None = None) -> bool:
+def _erase_rows_of(user: User, *, now: datetime) -> None:
+    """Inside the erasure's transaction: every app's declared erasure of its rows of the person,
+    their sign-ins ended, their open deletions marked done. The key is shredded after this."""
+    for model, erasure in erasure_declarations():
+        erasure.apply(model, subject_id=user.pk, now=now)
+    end_every_sign_in(user)
+    _delete_sessions_of(user)
+    ErasureRequest.objects.filter(user=user, status__in=OPEN).update(
+        status=ErasureStatus.ERASED, erased_at=now, token_hash=None
+    )
+
+
+def erasure_carry_out(user: User, *, now: datetime | None = None, scrub: bool = True) -> bool:
     """Erase the person now; returns False when they were already erased (idempotent).
 
     The last email goes out first, while the address can still be read; then, in one
-    transaction, credentials and everything kept only for them are deleted, their order rows
-    lose the card references, the key is shredded (blind indexes cleared with it) and the
-    audit log records it.
+    transaction, each app's declared erasure runs, the audit log records it and the key is
+    shredded last (blind indexes cleared with it, the journal written before the commit). With
+    ``scrub`` the database files are then wiped of the old key; a batch of erasures scrubs once
+    at its end instead.
     """
     now = now or timezone.now()
     user_model = type(user)
@@ -236,23 +244,7 @@ def erasure_carry_out(user: User, *, now: datetime | None = None) -> bool:
         return False
     privacy_email(user, "erased")
     with transaction.atomic():
-        for label, field in DELETED_WITH_THE_PERSON:
-            apps.get_model(label)._base_manager.filter(**{field: user.pk}).delete()
-        # The order stays a sale; what could lead back to a card goes.
-        apps.get_model("orders.Order")._base_manager.filter(customer=user.pk).update(
-            card_token="", card_last4=""
-        )
-        apps.get_model("accounts.Customer")._base_manager.filter(user=user.pk).update(
-            recovery_answer_hash=""
-        )
-        user.set_unusable_password()
-        user.is_active = False
-        user.save(update_fields=["password", "is_active"])
-        _delete_sessions_of(user)
-        shred(user.pk)
-        ErasureRequest.objects.filter(user=user, status__in=OPEN).update(
-            status=ErasureStatus.ERASED, erased_at=now, token_hash=None
-        )
+        _erase_rows_of(user, now=now)
         audit_record(
             actor=None,
             action=PrivacyAuditAction.ERASED,
@@ -260,8 +252,44 @@ def erasure_carry_out(user: User, *, now: datetime | None = None) -> bool:
             target_id=str(user.pk),
             subject_id=user.pk,
         )
+        shred(user.pk)
+    if scrub:
+        keystore_scrub()
     logger.info("account erased", extra={"event": "account_erased", "user_id": str(user.pk)})
     return True
+
+
+def erasure_replay(*, now: datetime | None = None) -> int:
+    """Destroy again every key the erasure journal lists that the database still holds.
+
+    After a backup is restored: each such person is erased again (no email: they were told
+    when it first happened), a key of anything else (a compliance case) is shredded, and each
+    replay is audited. Idempotent: a second run finds nothing. Returns how many keys it
+    destroyed. Only verified journal lines are replayed.
+    """
+    now = now or timezone.now()
+    user_model = get_user_model()
+    replayed = 0
+    for row in journaled_keys_held(current_journal()):
+        with transaction.atomic():
+            user = user_model._base_manager.filter(pk=row.subject_id).first()
+            if user is not None:
+                _erase_rows_of(user, now=now)
+            audit_record(
+                actor=None,
+                action=PrivacyAuditAction.ERASURE_REPLAYED,
+                target_type="vault.datakey",
+                target_id=str(row.id),
+                subject_id=user.pk if user is not None else None,
+            )
+            # Already in the journal: replaying must not list it twice.
+            shred(row.subject_id, journal=False)
+        replayed += 1
+    if replayed:
+        keystore_scrub()
+        forget_store_state()
+        logger.info("erasures replayed", extra={"event": "erasure_replayed", "keys": replayed})
+    return replayed
 
 
 def erasures_due(now: datetime | None = None) -> list[ErasureRequest]:

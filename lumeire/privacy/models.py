@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lumeire.vault.lifecycle import Erasure, OnErasure
+
 
 class PolicyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -81,6 +83,9 @@ class PolicyAcceptance(models.Model):
     accepted_at = models.DateTimeField(default=timezone.now)
     client_ref = models.CharField(max_length=64, blank=True, default="")
 
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = ()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "version"], name="one_acceptance_per_version")
@@ -123,6 +128,14 @@ class ErasureRequest(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
 
+    # The request outlives the erasure as its record; its link hash is cleared when it is used.
+    erasure = Erasure(
+        OnErasure.RETAIN,
+        subject="user",
+        reason="The record that the deletion was asked for and carried out; no personal value",
+    )
+    purges = ()
+
     class Meta:
         ordering = ["-requested_at"]
 
@@ -154,6 +167,9 @@ class ConsentRecord(models.Model):
     policy_version = models.PositiveIntegerField(null=True, blank=True)
     method = models.CharField(max_length=16, choices=ConsentMethod.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    erasure = Erasure(OnErasure.DELETE, subject="user")
+    purges = ()
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

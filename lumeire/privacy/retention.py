@@ -1,8 +1,11 @@
 """Retention: every period the data inventory and the settings promise, applied in one pass.
 
 ``purge_expired`` is idempotent (a second run finds nothing) and reports counts by category
-only, never which rows or whose. Periods come from the inventory where it states one, so the
-policy page and the purge cannot disagree; the rest are settings.
+only, never which rows or whose. Each app declares its models' purges next to their personal
+data (``purges = (Purge(...),)``, see ``lumeire.vault.lifecycle``); this pass walks those
+declarations, so the policy page, the retention table and the purge cannot disagree. What is
+the privacy centre's own (sessions, inactivity notices, due erasures) and the sealing of old
+audit entries run here.
 
 Audit entries are never simply deleted: those older than ``LUMEIRE_AUDIT_LIVE_DAYS`` move into
 a signed checkpoint and its sealed archive file (``lumeire.audit.checkpoints``), so the live
@@ -11,16 +14,16 @@ table stops growing and ``audit_verify`` still passes.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lumeire.audit.checkpoints import audit_checkpoint
 from lumeire.audit.errors import AuditChainBrokenError
@@ -28,27 +31,69 @@ from lumeire.audit.services import audit_record
 from lumeire.privacy.audit_actions import PrivacyAuditAction
 from lumeire.privacy.erasure import OPEN, erasure_carry_out, erasures_due, privacy_email
 from lumeire.privacy.models import ErasureReason, ErasureRequest, ErasureStatus
-from lumeire.vault.inventory import declarations_of
+from lumeire.privacy.policy import retention_text
+from lumeire.vault.inventory import Retention
+from lumeire.vault.lifecycle import Purge, purge_declarations
+from lumeire.vault.services import keystore_scrub
 
 logger = logging.getLogger(__name__)
 
 INACTIVITY_NOTICE = timedelta(days=30)
 
-# Report order, and the names the command prints.
-CATEGORIES = (
-    "api_tokens",
-    "recovery_tokens",
-    "email_changes",
-    "sessions",
-    "guest_carts",
-    "sign_in_events",
-    "sign_up_conflicts",
-    "inactivity_notices",
-    "erasures",
-    "exports",
-    "cases",
-    "audit_entries_sealed",
-)
+# The privacy centre's own steps, reported after the declared purges.
+OWN_CATEGORIES = ("sessions", "inactivity_notices", "erasures", "audit_entries_sealed")
+
+
+def categories() -> tuple[str, ...]:
+    """Report order and the names the command prints: the declared purges, then our own."""
+    declared = dict.fromkeys(purge.category for _model, purge in purge_declarations())
+    return (*declared, *OWN_CATEGORIES)
+
+
+# What the privacy centre's own steps delete, for the retention table.
+OWN_CATEGORY_TEXT = {
+    "sessions": _("Sessions: when they expire (with the database session store)"),
+    "inactivity_notices": _(
+        "Accounts not signed in for LUMEIRE_INACTIVE_ACCOUNT_DAYS (3 years) less 30 days: a "
+        "notice, and their erasure 30 days later unless they sign in"
+    ),
+    "erasures": _("Accounts whose confirmed deletion or inactivity notice has come due"),
+    "audit_entries_sealed": _(
+        "Audit entries older than LUMEIRE_AUDIT_LIVE_DAYS (2 years) move into a signed "
+        "checkpoint and its sealed archive file"
+    ),
+}
+
+
+def _purge_text(model, purge: Purge) -> str:
+    period = purge.current_period()
+    retention = Retention(after=purge.after, period=period if period else None)
+    records = str(model._meta.verbose_name_plural).capitalize()
+    text = f"{records}: {retention_text(retention)}"
+    if purge.period_setting:
+        text += f" ({purge.period_setting})"
+    return text
+
+
+def retention_rows() -> list[tuple[str, str]]:
+    """``(category, what goes when)`` for every category the purge reports, in its order.
+
+    Built from the same declarations the purge applies, so the published table cannot drift.
+    """
+    texts: dict[str, list[str]] = {}
+    for model, purge in purge_declarations():
+        texts.setdefault(purge.category, []).append(_purge_text(model, purge))
+    rows = [(category, "; ".join(lines)) for category, lines in texts.items()]
+    rows += [(category, str(OWN_CATEGORY_TEXT[category])) for category in OWN_CATEGORIES]
+    return rows
+
+
+def retention_table() -> str:
+    """The retention table as Markdown, for the README."""
+    lines = ["| category | goes |", "| --- | --- |"]
+    lines += [f"| `{category}` | {text} |" for category, text in retention_rows()]
+    return "\n".join(lines)
+
 
 # Entries per checkpoint: appends wait while one is written, so each stays short.
 AUDIT_CHECKPOINT_BATCH = 100_000
@@ -56,31 +101,6 @@ AUDIT_CHECKPOINT_BATCH = 100_000
 
 def _days(name: str, default: int) -> timedelta:
     return timedelta(days=int(getattr(settings, name, default)))
-
-
-def _declared_period(label: str, field: str, default: timedelta) -> timedelta:
-    """The retention period the inventory declares for a field (the policy shows the same)."""
-    declaration = declarations_of(apps.get_model(label)).get(field)
-    period = declaration.retention.period if declaration else None
-    return period or default
-
-
-def sign_in_event_period() -> timedelta:
-    return _declared_period(
-        "accounts.SignInEvent", "login_ref", _days("LUMEIRE_SIGN_IN_EVENT_DAYS", 180)
-    )
-
-
-def sign_up_conflict_period() -> timedelta:
-    return _declared_period("accounts.SignupConflict", "index_ref", timedelta(days=365))
-
-
-def email_change_period() -> timedelta:
-    return _declared_period("accounts.EmailChange", "new_email", timedelta(days=1))
-
-
-def guest_cart_period() -> timedelta:
-    return _days("LUMEIRE_GUEST_CART_DAYS", 30)
 
 
 def inactive_account_period() -> timedelta:
@@ -96,22 +116,12 @@ def _delete(queryset) -> int:
     return per_model.get(queryset.model._meta.label, 0)
 
 
-def _tokens(now: datetime) -> dict[str, int]:
-    api_token = apps.get_model("accounts.ApiToken")
-    recovery_token = apps.get_model("accounts.RecoveryToken")
-    email_change = apps.get_model("accounts.EmailChange")
-    kept = email_change_period()
-    return {
-        "api_tokens": _delete(
-            api_token.objects.filter(Q(expires_at__lte=now) | Q(revoked_at__isnull=False))
-        ),
-        "recovery_tokens": _delete(recovery_token.objects.filter(expires_at__lte=now)),
-        "email_changes": _delete(
-            email_change.objects.filter(
-                Q(expires_at__lte=now - kept) | Q(confirmed_at__lte=now - kept)
-            )
-        ),
-    }
+def _declared_purges(now: datetime) -> dict[str, int]:
+    """Every app's declared purges; each app's own purge function where it names one."""
+    counts: dict[str, int] = {}
+    for model, purge in purge_declarations():
+        counts[purge.category] = counts.get(purge.category, 0) + purge.apply(model, now=now)
+    return counts
 
 
 def _sessions(now: datetime) -> int:
@@ -121,29 +131,9 @@ def _sessions(now: datetime) -> int:
     return _delete(Session.objects.filter(expire_date__lt=now))
 
 
-def _guest_carts(now: datetime) -> int:
-    cart = apps.get_model("cart.Cart")
-    return _delete(
-        cart.objects.filter(user__isnull=True, updated_at__lte=now - guest_cart_period())
-    )
-
-
-def _events(now: datetime) -> dict[str, int]:
-    sign_in_event = apps.get_model("accounts.SignInEvent")
-    signup_conflict = apps.get_model("accounts.SignupConflict")
-    return {
-        "sign_in_events": _delete(
-            sign_in_event.objects.filter(at__lte=now - sign_in_event_period())
-        ),
-        "sign_up_conflicts": _delete(
-            signup_conflict.objects.filter(at__lte=now - sign_up_conflict_period())
-        ),
-    }
-
-
 def inactive_customers(now: datetime):
     """Active customers whose last sign-in (or sign-up) is older than the period less notice."""
-    user_model = apps.get_model("accounts.User")
+    user_model = get_user_model()
     cutoff = now - inactive_account_period() + INACTIVITY_NOTICE
     return (
         user_model.objects.filter(kind="customer", is_active=True)
@@ -178,30 +168,10 @@ def _inactivity_notices(now: datetime) -> int:
 
 
 def _erasures(now: datetime) -> int:
-    return sum(1 for erasure in erasures_due(now) if erasure_carry_out(erasure.user, now=now))
-
-
-def _purge_of(module: str, function: str, *args) -> int:
-    """Run an app's own purge when it offers one; apps above this one are optional here."""
-    try:
-        services = importlib.import_module(module)
-    except ImportError:
-        return 0
-    purge = getattr(services, function, None)
-    if purge is None:
-        return 0
-    result = purge(*args)
-    return int(result or 0) if not isinstance(result, tuple) else int(result[0])
-
-
-def _exports() -> int:
-    """Old exports (lumeire.exports)."""
-    return _purge_of("lumeire.exports.services", "exports_purge_expired")
-
-
-def _cases(now: datetime) -> int:
-    """Closed and dismissed irregular-activity cases past their periods (lumeire.compliance)."""
-    return _purge_of("lumeire.compliance.services", "cases_purge_expired", now)
+    # The key store is scrubbed once for the whole pass, at its end.
+    return sum(
+        1 for erasure in erasures_due(now) if erasure_carry_out(erasure.user, now=now, scrub=False)
+    )
 
 
 def _audit_entries_sealed(now: datetime) -> int:
@@ -225,18 +195,17 @@ def _audit_entries_sealed(now: datetime) -> int:
 def purge_expired(now: datetime | None = None) -> dict[str, int]:
     """Apply every retention period once; return how many rows went, by category."""
     now = now or timezone.now()
-    counts = {name: 0 for name in CATEGORIES}
-    counts.update(_tokens(now))
+    counts = dict.fromkeys(categories(), 0)
+    counts.update(_declared_purges(now))
     counts["sessions"] = _sessions(now)
-    counts["guest_carts"] = _guest_carts(now)
-    counts.update(_events(now))
     counts["erasures"] = _erasures(now)
     counts["inactivity_notices"] = _inactivity_notices(now)
-    counts["exports"] = _exports()
-    counts["cases"] = _cases(now)
+    # Erasures and expired cases destroyed keys: wipe them from the database files once.
+    if counts["erasures"] or counts.get("cases"):
+        keystore_scrub()
     # Last: the entries the steps above wrote are new, so none of them is sealed yet.
     counts["audit_entries_sealed"] = _audit_entries_sealed(now)
-    purged = [name for name in CATEGORIES if counts[name]]
+    purged = [name for name in counts if counts[name]]
     if purged:
         audit_record(actor=None, action=PrivacyAuditAction.PURGED, fields=purged)
     logger.info("retention applied", extra={"event": "purge_expired", **counts})

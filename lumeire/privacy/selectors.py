@@ -18,6 +18,7 @@ from lumeire.core.errors import ApplicationError
 from lumeire.privacy.models import PolicyAcceptance, PolicyStatus, PolicyVersion
 from lumeire.staff.access import ROLE_OF_GROUP
 from lumeire.staff.roles import Role
+from lumeire.staff.selectors import export_entries_of_subject
 from lumeire.vault.blind_index import blind_index
 
 
@@ -242,13 +243,20 @@ def _present(entry: AuditEntry) -> AccessLogEntry:
 def access_log_of_customer(
     *, customer_id: uuid.UUID, cursor: str | None = None, limit: int = ACCESS_LOG_PAGE_SIZE
 ) -> AccessLogPage:
-    """One page of the reveals of this customer's data, newest first.
+    """One page of the staff looks at this customer's data, newest first: reveals, searches by
+    identity number that found them, and exports that held their values in clear.
 
-    Only the customer's own entries are read (the audit selector filters on the subject), and
-    only reveals: refused attempts stay in the audit log. An unknown or altered cursor is
+    Only the customer's own entries are read (the audit selector filters on the subject, the
+    staff selector on the export's customers), and only looks: refused attempts stay in the
+    audit log. An unknown or altered cursor is
     refused rather than silently restarting, so an app never shows a page twice.
     """
-    reveals = reveals_of_subject(customer_id)
+    # The exports that held the customer's values in clear are looks too (one entry each).
+    reveals = sorted(
+        [*reveals_of_subject(customer_id), *export_entries_of_subject(customer_id)],
+        key=lambda entry: entry.pk,
+        reverse=True,
+    )
     start = 0
     if cursor:
         cursors = [_cursor_of(entry.pk) for entry in reveals]

@@ -1,17 +1,33 @@
-"""Who a staff member is in the store: their roles, what each role may do and may see.
+"""The store's one authorization model: what each staff role may open, do and see in clear.
+
+Everything a staff member may do is read from here, and only from here:
+
+- ``ROLE_PERMISSIONS``: the acts of each role (pages, searches, exports, case steps);
+- ``MOVES_OF_PERMISSION``: which order statuses those acts may move an order to
+  (``order_transition`` asks ``may_move_order`` whoever calls it);
+- ``MODEL_PERMISSIONS``: the Django model permissions the back office pages ask for
+  (``lumeire.staff.backends.StaffRoleBackend`` answers ``user.has_perm`` from them; groups
+  carry no permissions of their own);
+- ``CLEAR_GRANTS``: which personal values a role may see in clear, in which way (a reveal with a
+  reason, on the page of the work, in an export, in an identity search, in a case) and, for
+  orders, in which states.
 
 Roles are Django groups made by migrations, one per ``Role`` (the group names below are what
-``create_staff --group`` takes). What a role may see in clear comes from the data inventory
-(each personal field's ``reveal_roles``); what it may do is ``ROLE_PERMISSIONS``. Services
-call ``require(actor, Permission.X)`` first, so every interface enforces the same rules.
+``create_staff --group`` takes). The role table of the README (``manage.py roles_table``) and
+the policy's "who may see what" paragraph are generated from this module (``describe.py``); the
+data inventory's ``reveal_roles`` must agree with ``CLEAR_GRANTS`` (a test compares them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lumeire.core.errors import PermissionDeniedError
 from lumeire.staff.roles import Role
@@ -29,10 +45,11 @@ ROLE_OF_GROUP: dict[str, Role] = {group: role for role, group in GROUP_OF_ROLE.i
 
 
 class Permission(StrEnum):
-    """What a staff member may do, besides seeing values in clear (that is the inventory's)."""
+    """What a staff member may do, besides seeing values in clear (``CLEAR_GRANTS``)."""
 
     CATALOGUE_MANAGE = "catalogue.manage"
     ORDERS_VIEW = "orders.view"
+    ORDERS_MARK_PAID = "orders.mark_paid"  # cash collected before delivery
     ORDERS_FULFIL = "orders.fulfil"  # pack, ship, deliver
     ORDERS_CANCEL = "orders.cancel"
     ORDERS_REFUND = "orders.refund"
@@ -87,6 +104,197 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: frozenset({P.AGGREGATES_VIEW}),
 }
 
+# The order statuses (values of lumeire.orders.models.OrderStatus; the staff app sits below
+# the orders app, so it names them; a test keeps the two the same).
+ORDER_STATUSES = (
+    "pending_payment",
+    "paid",
+    "packed",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "refunded",
+)
+# The statuses an act may move an order to; the transition table still decides from where.
+MOVES_OF_PERMISSION: dict[Permission, frozenset[str]] = {
+    P.ORDERS_MARK_PAID: frozenset({"paid"}),
+    P.ORDERS_FULFIL: frozenset({"packed", "shipped", "delivered"}),
+    P.ORDERS_CANCEL: frozenset({"cancelled"}),
+    P.ORDERS_REFUND: frozenset({"refunded"}),
+}
+# Every status some act may move an order to (an order is never moved back to pending).
+ORDER_MOVE_TARGETS = frozenset().union(*MOVES_OF_PERMISSION.values())
+
+
+def _model_permissions(app_label: str, models_: Iterable[str], actions: Iterable[str]):
+    return frozenset(f"{app_label}.{action}_{model}" for model in models_ for action in actions)
+
+
+# The Django model permissions (``app_label.action_model``) each act opens; the back office's
+# pages ask for these through ``user.has_perm``. Delete is left out where the pages never
+# delete (orders, delivery options, the audit log).
+MODEL_PERMISSIONS: dict[Permission, frozenset[str]] = {
+    P.CATALOGUE_MANAGE: _model_permissions(
+        "catalog",
+        ("category", "product", "variant", "productimage"),
+        ("add", "change", "delete", "view"),
+    ),
+    P.ORDERS_VIEW: frozenset({"orders.view_order"}),
+    P.CUSTOMERS_VIEW: frozenset({"accounts.view_customer"}),
+    P.SHIPPING_MANAGE: _model_permissions(
+        "checkout", ("shippingmethod",), ("add", "change", "view")
+    ),
+    P.AUDIT_VIEW: frozenset({"audit.view_auditentry"}),
+}
+
+
+class Way(StrEnum):
+    """How a role may come to see a personal value in clear."""
+
+    REVEAL = "reveal"  # one record at a time, with a reason; the customer sees it
+    AT_WORK = "at_work"  # on the page of the work itself; each view recorded, the customer sees it
+    EXPORT = "export"  # in a CSV export, with a reason; each customer in it sees it
+    SEARCH = "search"  # found by the exact value, with a reason, a few times an hour
+    CASE = "case"  # on the pages of the irregular-activity cases the role works
+
+
+@dataclass(frozen=True)
+class ClearValues:
+    """A named group of personal fields, as the role table and the policy name them."""
+
+    label: Promise
+    fields: tuple[tuple[str, str], ...]  # (model label, field name)
+
+
+@dataclass(frozen=True)
+class ClearGrant:
+    """Values a role may see in clear, the ways it may, and (for orders) in which states."""
+
+    values: ClearValues
+    ways: frozenset[Way]
+    order_states: frozenset[str] | None = None  # None: whatever the order's status
+    states_label: Promise | None = None  # the states in words, for the table and the policy
+
+    def covers(self, model_label: str, field: str) -> bool:
+        return (model_label, field) in self.values.fields
+
+
+# The delivery address's fields, as saved addresses and orders hold them (staff may not import
+# the orders app: it sits below it).
+ADDRESS_FIELDS = (
+    "full_name",
+    "phone",
+    "city",
+    "district",
+    "street",
+    "building",
+    "postal_code",
+    "country",
+)
+
+ACCOUNT_CONTACT = ClearValues(
+    gettext_lazy("name, username and email"),
+    (("accounts.Customer", "full_name"), ("accounts.User", "username"), ("accounts.User", "email")),
+)
+SAVED_ADDRESSES = ClearValues(
+    gettext_lazy("saved delivery addresses and phones"),
+    tuple(("checkout.Address", field) for field in ADDRESS_FIELDS),
+)
+IDENTITY_NUMBER = ClearValues(
+    gettext_lazy("identity number"), (("accounts.Customer", "identity_number"),)
+)
+# Finding a customer by the exact value tells whoever searches that the value is theirs: a
+# search is open only to roles that may see the value, and by identity number it is a reveal.
+ACCOUNT_LOGIN = ClearValues(
+    gettext_lazy("email or username"),
+    (("accounts.User", "username"), ("accounts.User", "email")),
+)
+IDENTITY_NUMBER_SEARCH = ClearValues(
+    gettext_lazy("identity number, each search with a reason and a few an hour"),
+    (("accounts.Customer", "identity_number"),),
+)
+DATE_OF_BIRTH = ClearValues(
+    gettext_lazy("date of birth"), (("accounts.Customer", "date_of_birth"),)
+)
+ORDER_DELIVERY = ClearValues(
+    gettext_lazy("an order's delivery name, phone and address"),
+    tuple(("orders.Order", field) for field in ADDRESS_FIELDS),
+)
+ORDER_CARD = ClearValues(
+    gettext_lazy("an order's card brand and last four digits"),
+    (("orders.Order", "card_brand"), ("orders.Order", "card_last4")),
+)
+CASE_FILE = ClearValues(
+    gettext_lazy("the notes, summaries, opinions and reports of irregular-activity cases"),
+    (
+        ("compliance.Case", "client_ref"),
+        ("compliance.Case", "legal_summary"),
+        ("compliance.Case", "legal_opinion"),
+        ("compliance.Signal", "client_ref"),
+        ("compliance.CaseEvent", "text"),
+        ("compliance.ProtectiveAction", "client_ref"),
+        ("compliance.ReportFile", "sealed"),
+    ),
+)
+CASE_EVIDENCE = ClearValues(
+    gettext_lazy(
+        "the keyed references of the sign-ins, sign-ups and card payments behind a case "
+        "(never a login or a network address)"
+    ),
+    (
+        ("accounts.SignInEvent", "login_ref"),
+        ("accounts.SignInEvent", "client_ref"),
+        ("accounts.SignupConflict", "index_ref"),
+        ("accounts.SignupConflict", "client_ref"),
+        ("accounts.TakenDetailsAttempt", "client_ref"),
+        ("checkout.PaymentAttempt", "client_hash"),
+    ),
+)
+
+# A card order is paid when placed, so a pending order is a cash order waiting to go out: with
+# paid and packed, these are the orders fulfilment packs or ships now.
+READY_TO_PACK_OR_SHIP = frozenset({"pending_payment", "paid", "packed"})
+READY_LABEL = gettext_lazy("while the order waits to be packed or shipped")
+
+W = Way
+CLEAR_GRANTS: dict[Role, tuple[ClearGrant, ...]] = {
+    Role.OWNER: (
+        ClearGrant(ACCOUNT_CONTACT, frozenset({W.REVEAL})),
+        ClearGrant(ACCOUNT_LOGIN, frozenset({W.SEARCH})),
+        ClearGrant(SAVED_ADDRESSES, frozenset({W.REVEAL})),
+        ClearGrant(IDENTITY_NUMBER, frozenset({W.REVEAL})),
+        ClearGrant(IDENTITY_NUMBER_SEARCH, frozenset({W.SEARCH})),
+        ClearGrant(DATE_OF_BIRTH, frozenset({W.REVEAL})),
+        ClearGrant(ORDER_DELIVERY, frozenset({W.REVEAL, W.EXPORT})),
+        ClearGrant(ORDER_CARD, frozenset({W.REVEAL, W.EXPORT})),
+    ),
+    Role.CUSTOMER_SERVICE: (
+        ClearGrant(ACCOUNT_CONTACT, frozenset({W.REVEAL})),
+        ClearGrant(ACCOUNT_LOGIN, frozenset({W.SEARCH})),
+        ClearGrant(SAVED_ADDRESSES, frozenset({W.REVEAL})),
+        ClearGrant(ORDER_DELIVERY, frozenset({W.REVEAL})),
+        ClearGrant(ORDER_CARD, frozenset({W.REVEAL})),
+    ),
+    Role.FULFILMENT: (
+        ClearGrant(
+            ORDER_DELIVERY,
+            frozenset({W.AT_WORK, W.EXPORT}),
+            order_states=READY_TO_PACK_OR_SHIP,
+            states_label=READY_LABEL,
+        ),
+    ),
+    Role.CATALOGUE_MANAGER: (),
+    Role.COMPLIANCE_OFFICER: (
+        ClearGrant(IDENTITY_NUMBER, frozenset({W.REVEAL})),
+        ClearGrant(IDENTITY_NUMBER_SEARCH, frozenset({W.SEARCH})),
+        ClearGrant(DATE_OF_BIRTH, frozenset({W.REVEAL})),
+        ClearGrant(CASE_FILE, frozenset({W.CASE})),
+        ClearGrant(CASE_EVIDENCE, frozenset({W.CASE})),
+    ),
+    Role.LEGAL_COUNSEL: (ClearGrant(CASE_FILE, frozenset({W.CASE})),),
+    Role.ANALYST: (),
+}
+
 _CACHE_ATTRIBUTE = "_lumeire_staff_roles"
 
 
@@ -121,9 +329,129 @@ def require(actor, permission: Permission) -> None:
         )
 
 
-def may_reveal(user, model: type[models.Model], field: str) -> bool:
-    """Whether the data inventory lets one of the staff member's roles see ``field`` in clear."""
-    declaration = getattr(model, "personal_data", {}).get(field)
-    if declaration is None:
+# --- Order moves -------------------------------------------------------------------------------
+
+
+def role_order_moves(role: Role) -> frozenset[str]:
+    """The statuses a role may move an order to."""
+    moves: set[str] = set()
+    for permission in ROLE_PERMISSIONS[role]:
+        moves |= MOVES_OF_PERMISSION.get(permission, frozenset())
+    return frozenset(moves)
+
+
+def order_moves(user) -> frozenset[str]:
+    """The statuses the staff member's roles may move an order to (none for customers)."""
+    moves: set[str] = set()
+    for role in staff_roles(user):
+        moves |= role_order_moves(role)
+    return frozenset(moves)
+
+
+def may_move_order(user, to: str) -> bool:
+    """Whether the staff member's roles may move an order to the status ``to``."""
+    return str(to) in order_moves(user)
+
+
+# --- Pages (Django model permissions) ----------------------------------------------------------
+
+
+def role_model_permissions(role: Role) -> frozenset[str]:
+    """The Django model permissions of one role."""
+    found: set[str] = set()
+    for permission in ROLE_PERMISSIONS[role]:
+        found |= MODEL_PERMISSIONS.get(permission, frozenset())
+    return frozenset(found)
+
+
+def model_permissions(user) -> frozenset[str]:
+    """The Django model permissions of a staff member's roles; a superuser flag adds nothing."""
+    found: set[str] = set()
+    for role in staff_roles(user):
+        found |= role_model_permissions(role)
+    return frozenset(found)
+
+
+def has_model_permission(user, perm: str) -> bool:
+    """Whether the staff member's roles open ``perm`` ("catalog.change_product")."""
+    return perm in model_permissions(user)
+
+
+# --- Values in clear ---------------------------------------------------------------------------
+
+ANY_STATE = None
+NOT_ALLOWED = frozenset()
+
+
+def model_label(model: type[models.Model] | str) -> str:
+    return model if isinstance(model, str) else model._meta.label
+
+
+def role_clear_states(
+    role: Role, model: type[models.Model] | str, field: str, way: Way
+) -> frozenset[str] | None:
+    """The order states in which ``role`` may see ``field`` this ``way``: ``None`` for any
+    state, an empty set when never."""
+    label = model_label(model)
+    states: set[str] = set()
+    for grant in CLEAR_GRANTS[role]:
+        if way in grant.ways and grant.covers(label, field):
+            if grant.order_states is None:
+                return ANY_STATE
+            states |= grant.order_states
+    return frozenset(states)
+
+
+def clear_states(
+    user, model: type[models.Model] | str, field: str, way: Way
+) -> frozenset[str] | None:
+    """The union over the staff member's roles of ``role_clear_states``."""
+    states: set[str] = set()
+    for role in staff_roles(user):
+        found = role_clear_states(role, model, field, way)
+        if found is ANY_STATE:
+            return ANY_STATE
+        states |= found
+    return frozenset(states)
+
+
+def may_see(user, model: type[models.Model] | str, field: str, *, way: Way, record=None) -> bool:
+    """Whether the staff member may see ``field`` in clear this ``way``.
+
+    A grant limited to some order states needs the record (the order) to decide: without one
+    the answer is no.
+    """
+    states = clear_states(user, model, field, way)
+    if states is ANY_STATE:
+        return True
+    if not states or record is None:
         return False
-    return bool({role.value for role in staff_roles(user)} & declaration.reveal_roles)
+    return str(getattr(record, "status", "")) in states
+
+
+def may_reveal(user, model: type[models.Model] | str, field: str, record=None) -> bool:
+    """Whether the staff member may reveal ``field`` (with a reason) of ``record``."""
+    return may_see(user, model, field, way=Way.REVEAL, record=record)
+
+
+def may_search_identity_number(user) -> bool:
+    """Whether the staff member may find a customer by identity number (a reveal of it)."""
+    return has_permission(user, Permission.CUSTOMERS_SEARCH) and may_see(
+        user, "accounts.Customer", "identity_number", way=Way.SEARCH
+    )
+
+
+def may_search_email_and_username(user) -> bool:
+    """Whether the staff member may find a customer by exact email or username (roles that may
+    see both in clear anyway)."""
+    return has_permission(user, Permission.CUSTOMERS_SEARCH) and all(
+        may_see(user, "accounts.User", field, way=Way.SEARCH) for field in ("email", "username")
+    )
+
+
+def roles_seeing(model: type[models.Model] | str, field: str) -> frozenset[Role]:
+    """The roles that may see ``field`` in clear in any way (the inventory's reveal_roles)."""
+    label = model_label(model)
+    return frozenset(
+        role for role in Role if any(grant.covers(label, field) for grant in CLEAR_GRANTS[role])
+    )

@@ -17,7 +17,11 @@ class StaffAuditAction(models.TextChoices):
     STAFF_SIGN_IN_FAILED = "staff_sign_in_failed", _("Staff sign-in failed")
     STAFF_LOCKED_OUT = "staff_locked_out", _("Staff locked out")
     ROLES_CHANGED = "roles_changed", _("Roles changed")
+    IDENTITY_SEARCH = "identity_search", _("Search by identity number")
+    IDENTITY_SEARCH_REFUSED = "identity_search_refused", _("Identity number search refused")
 
 
-# A reveal is the one entry a customer sees on "who looked at my data"; a refused one is not.
+# A reveal is the one entry a customer sees on "who looked at my data" (a search by identity
+# number that found them writes one; an export that held them is listed there too, see
+# staff.selectors); refused attempts are not.
 register_actions(StaffAuditAction, shown_to_customer=[StaffAuditAction.REVEAL])

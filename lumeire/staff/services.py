@@ -8,6 +8,7 @@ reason, so repeated attempts on one login can be told apart without knowing it.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,9 +32,11 @@ from lumeire.accounts.services.two_factor import (
 )
 from lumeire.accounts.validators import validate_username
 from lumeire.audit.services import audit_record
+from lumeire.core.client import client_address
 from lumeire.staff.access import GROUP_OF_ROLE
 from lumeire.staff.audit_actions import StaffAuditAction
 from lumeire.staff.errors import StaffError, StaffErrorCode
+from lumeire.staff.models import ExportedCustomer
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +135,7 @@ def staff_create(
 
 
 def _client(request: HttpRequest) -> str:
-    return client_ref(request.META.get("REMOTE_ADDR"))
+    return client_ref(client_address(request))
 
 
 def _failure_record(request: HttpRequest, login: str, error: AccountError) -> None:
@@ -243,12 +246,14 @@ def export_record(
     reason_category: str,
     reason: str,
     client: str,
+    subjects: Iterable[uuid.UUID] = (),
 ) -> None:
-    """Record that a staff member exported a list; ``fields`` names the columns sent in clear.
+    """Record that a staff member exported a list; ``fields`` names the columns sent in clear,
+    ``subjects`` the customers whose values they were (each one's "who looked" lists it).
 
     Call it inside the transaction that reads the rows, so a failed export leaves no record.
     """
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=StaffAuditAction.EXPORT,
         target_type=target_type,
@@ -256,6 +261,13 @@ def export_record(
         reason_category=reason_category,
         reason=reason,
         client_ref=client,
+    )
+    ExportedCustomer.objects.bulk_create(
+        [
+            ExportedCustomer(export_entry_id=entry.pk, subject_id=subject)
+            for subject in sorted(set(subjects), key=str)
+        ],
+        batch_size=1000,
     )
 
 

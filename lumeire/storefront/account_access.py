@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from lumeire.accounts.sessions import needs_reauthentication
+from lumeire.core.client import request_is_secure
 
 View = Callable[..., HttpResponse]
 
@@ -72,7 +73,7 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
         candidate
         and candidate.startswith("/")
         and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            candidate, allowed_hosts={request.get_host()}, require_https=request_is_secure(request)
         )
     ):
         return candidate

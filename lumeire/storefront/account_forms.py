@@ -17,6 +17,9 @@ from lumeire.accounts.errors import AccountError
 from lumeire.accounts.recovery_questions import RecoveryQuestion
 from lumeire.accounts.services.signup import SignUpData
 
+USERNAME_HELP = _(
+    "3 to 30 Latin or Arabic letters (not both), digits, dots, hyphens or underscores."
+)
 PASSPHRASE_HINT = _("A long passphrase you use nowhere else: a few unrelated words work well.")
 
 
@@ -91,7 +94,7 @@ class SignUpForm(_PasswordPairMixin, AccountForm):
     username = forms.CharField(
         label=_("Username"),
         required=False,
-        help_text=_("3 to 30 letters, digits, dots, hyphens or underscores."),
+        help_text=USERNAME_HELP,
         widget=_text(
             "username", maxlength=30, autocapitalize="none", spellcheck="false", required=True
         ),
@@ -165,6 +168,20 @@ class SignUpForm(_PasswordPairMixin, AccountForm):
             accepted_policy_version=data["policy_version"] if data["accept_policy"] else None,
             language=language,
         )
+
+
+class SignUpOpenForm(AccountForm):
+    """The last step of a sign-up: the username, which may be changed if it was taken."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        required=False,
+        max_length=200,
+        help_text=USERNAME_HELP,
+        widget=_text(
+            "username", maxlength=30, autocapitalize="none", spellcheck="false", required=True
+        ),
+    )
 
 
 class SignInForm(AccountForm):
@@ -284,7 +301,7 @@ class UsernameForm(_CurrentPasswordForm):
     username = forms.CharField(
         label=_("New username"),
         max_length=200,
-        help_text=_("3 to 30 letters, digits, dots, hyphens or underscores."),
+        help_text=USERNAME_HELP,
         widget=_text("username", maxlength=30, autocapitalize="none", spellcheck="false"),
     )
     field_order = ["username", "current_password"]

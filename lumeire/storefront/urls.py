@@ -10,6 +10,7 @@ from lumeire.storefront import (
     views,
     views_access_log,
     views_account,
+    views_account_links,
     views_addresses,
     views_cart,
     views_catalogue,
@@ -50,6 +51,12 @@ urlpatterns = [
     # Opening an account and signing in.
     path("account/sign-up/", views_sign_in.sign_up, name="sign_up"),
     path("account/sign-up/check-email/", views_sign_in.sign_up_done, name="sign_up_done"),
+    path("account/sign-up/open/", views_account_links.sign_up_open, name="sign_up_open"),
+    path(
+        "account/sign-up/open/<slug:token>/",
+        views_account_links.sign_up_link,
+        name="sign_up_link",
+    ),
     path("account/sign-in/", views_sign_in.sign_in, name="sign_in"),
     path("account/sign-out/", views_sign_in.sign_out, name="sign_out"),
     path("account/confirm-password/", views_sign_in.confirm_password, name="confirm_password"),
@@ -106,6 +113,16 @@ urlpatterns = [
         "account/identity-number/",
         views_account.identity_number_change_page,
         name="identity_number_change",
+    ),
+    path(
+        "account/identity-number/confirm/",
+        views_account_links.identity_number_confirm,
+        name="identity_number_confirm",
+    ),
+    path(
+        "account/identity-number/confirm/<slug:token>/",
+        views_account_links.identity_number_link,
+        name="identity_number_confirm_link",
     ),
     path("account/username/", views_account.username_change_page, name="username_change"),
     path("account/language/", views_account.language_change_page, name="language_change"),

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lumeire.accounts.errors import AccountError
 from lumeire.accounts.models import TwoFactorDevice
 from lumeire.accounts.selectors import api_tokens_of
+from lumeire.accounts.services.identity_number import identity_number_change
 from lumeire.accounts.services.profile import (
     account_language_change,
     customer_profile_update,
     email_change_request,
-    identity_number_change,
     password_change,
     recovery_question_change,
     username_change,
@@ -187,7 +187,8 @@ def recovery_question_change_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @account_page
 def identity_number_change_page(request: HttpRequest) -> HttpResponse:
-    """Replace the identity number; it must stay unique to this account."""
+    """Ask to replace the identity number; the answer is the same whatever the number, and the
+    outcome goes by email (a confirmation link, or a refusal when another account holds it)."""
     return _change_page(
         request,
         form=IdentityNumberForm(request.POST or None),
@@ -197,7 +198,10 @@ def identity_number_change_page(request: HttpRequest) -> HttpResponse:
             identity_number=data["identity_number"],
             request=request,
         ),
-        done=_("Your identity number was changed."),
+        done=_(
+            "Check your email: we sent the next step to your account's address. Your identity "
+            "number changes only when you confirm it there."
+        ),
         template="storefront/account/change.html",
         title=_("National ID or residence number"),
     )

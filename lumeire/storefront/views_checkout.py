@@ -43,6 +43,7 @@ from lumeire.checkout.selectors import (
     shipping_methods,
 )
 from lumeire.checkout.services import order_place, parse_payment
+from lumeire.core.client import client_address
 from lumeire.core.errors import ApplicationError
 from lumeire.orders.errors import OrderNotFound
 from lumeire.orders.models import ADDRESS_FIELDS, PaymentMethod
@@ -380,7 +381,7 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
             shipping_method=progress.method.code,
             payment=payment,
             idempotency_key=key,
-            client_hash=client_ref(request.META.get("REMOTE_ADDR")),
+            client_hash=client_ref(client_address(request)),
             save_address=bool(state.get("save_address")),
             language=request.LANGUAGE_CODE,
         )

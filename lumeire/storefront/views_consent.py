@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lumeire.core.client import request_is_secure
 from lumeire.core.errors import ApplicationError
 from lumeire.privacy.cookies import (
     CONSENT_COOKIE_NAME,
@@ -96,7 +97,7 @@ def consent(request: HttpRequest) -> HttpResponse:
         CONSENT_COOKIE_NAME,
         consent_cookie_value(record.consent_id, categories),
         max_age=int(CONSENT_LIFETIME.total_seconds()),
-        secure=request.is_secure(),
+        secure=request_is_secure(request),
         httponly=True,
         samesite="Lax",
     )

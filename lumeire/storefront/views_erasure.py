@@ -1,8 +1,8 @@
 """Delete my account: the password, the emailed link, then the grace period.
 
-The pages parse and render only; ``lumeire.privacy.erasure`` owns every rule. The secret in the
-emailed link moves into the session at once, and a button (not the mere opening of the link,
-which mail scanners do) confirms.
+The pages parse and render only; ``lumeire.privacy.erasure`` owns every rule. The hash of the
+secret in the emailed link moves into the session at once, and a button (not the mere opening of
+the link, which mail scanners do) confirms.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lumeire.core.errors import ApplicationError
+from lumeire.core.tokens import secret_hash
 from lumeire.privacy.erasure import (
     erasure_confirm,
     erasure_request,
@@ -67,8 +68,8 @@ def erasure_request_page(request: HttpRequest) -> HttpResponse:
 @no_referrer
 @require_GET
 def erasure_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Keep the emailed secret in the session and show the confirmation page without it."""
-    request.session[ERASURE_SESSION_KEY] = token
+    """Keep the emailed secret's hash in the session and show the confirmation page without it."""
+    request.session[ERASURE_SESSION_KEY] = secret_hash(token)
     return redirect("storefront:erasure_confirm")
 
 
@@ -77,8 +78,8 @@ def erasure_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
 def erasure_confirm_page(request: HttpRequest) -> HttpResponse:
     """Confirm with a button; the account is then signed out here and deleted after the grace
     period, unless the customer signs in again before it ends."""
-    raw = request.session.get(ERASURE_SESSION_KEY)
-    if not raw:
+    token_ref = request.session.get(ERASURE_SESSION_KEY)
+    if not token_ref:
         return _refused(request, _("This link to delete your account is not valid any more."))
     if request.method == "GET":
         return render(
@@ -86,7 +87,7 @@ def erasure_confirm_page(request: HttpRequest) -> HttpResponse:
         )
     request.session.pop(ERASURE_SESSION_KEY, None)
     try:
-        erasure = erasure_confirm(raw_token=raw)
+        erasure = erasure_confirm(token_ref=token_ref)
     except ApplicationError as error:
         return _refused(request, error.message, status=error.status_code)
     if request.user.is_authenticated:

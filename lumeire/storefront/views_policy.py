@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from lumeire.accounts.pseudonyms import client_ref
+from lumeire.core.client import client_address
 from lumeire.privacy.policy import rendered_sections
 from lumeire.privacy.selectors import current_policy_version, policy_acceptance_required
 from lumeire.privacy.services import policy_accept
@@ -36,7 +37,7 @@ def policy_accept_page(request: HttpRequest) -> HttpResponse:
         policy_accept(
             actor=request.user,
             version=needed.version,
-            client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+            client_ref=client_ref(client_address(request)),
         )
         return redirect(safe_next(request, next_url, default))
     declined = request.method == "POST" and request.POST.get("decision") == "decline"

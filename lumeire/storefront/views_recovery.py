@@ -1,8 +1,9 @@
 """Links that arrive by email: password recovery and address confirmation.
 
-Both follow Django's token-to-session swap: the link's secret moves into the session at once
-and the browser is redirected to an address without it, so the secret never stays in the
-address bar, the history or a Referer header. The addresses that carry a secret answer with
+Both follow Django's token-to-session swap: the browser is redirected at once to an address
+without the link's secret, so the secret never stays in the address bar, the history or a
+Referer header. The session keeps only the token's hash (the form the store keeps too), never
+the token, so the session table holds no usable link. The addresses that carry a secret answer with
 ``Referrer-Policy: no-referrer``. The pages they lead to keep the site's ``same-origin`` policy
 on purpose: under ``no-referrer`` a browser sends ``Origin: null`` with a form's POST, which
 Django's CSRF check refuses, and these addresses hold no secret to protect.
@@ -25,6 +26,8 @@ from lumeire.accounts.services.recovery import (
     password_recovery_request,
     recovery_link_open,
 )
+from lumeire.core.client import client_address
+from lumeire.core.tokens import secret_hash
 from lumeire.storefront.account_access import no_referrer
 from lumeire.storefront.account_forms import (
     ForgotPasswordForm,
@@ -36,7 +39,7 @@ RECOVERY_SESSION_KEY = "lumeire_recovery_link"
 EMAIL_CONFIRM_SESSION_KEY = "lumeire_email_confirmation_link"
 
 
-def _link_refused(
+def link_refused(
     request: HttpRequest,
     message: str,
     *,
@@ -44,6 +47,7 @@ def _link_refused(
     kind: str = "recovery",
     secret_in_address: bool = False,
 ) -> HttpResponse:
+    """The page of a link that does not work; ``kind`` picks what it offers instead."""
     context = {"message": message, "kind": kind, "secret_in_address": secret_in_address}
     return render(request, "storefront/account/link_invalid.html", context, status=status)
 
@@ -55,7 +59,7 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
     form = ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password_recovery_request(
-            login=form.cleaned_data["login"], client_address=request.META.get("REMOTE_ADDR")
+            login=form.cleaned_data["login"], client_address=client_address(request)
         )
         return redirect("storefront:forgot_password_sent")
     status = 400 if form.errors else 200
@@ -73,13 +77,14 @@ def forgot_password_sent(request: HttpRequest) -> HttpResponse:
 @require_GET
 def recovery_link(request: HttpRequest, token: str) -> HttpResponse:
     """Check the emailed link, keep its secret in the session, and leave this address."""
+    token_ref = secret_hash(token)
     try:
-        recovery_link_open(raw_token=token)
+        recovery_link_open(token_ref=token_ref)
     except AccountError as error:
-        return _link_refused(
+        return link_refused(
             request, error.message, status=error.status_code, secret_in_address=True
         )
-    request.session[RECOVERY_SESSION_KEY] = token
+    request.session[RECOVERY_SESSION_KEY] = token_ref
     return redirect("storefront:recover_set_password")
 
 
@@ -91,17 +96,17 @@ def recover_set_password(request: HttpRequest) -> HttpResponse:
 
     Signs nobody in: the customer signs in with the new password, two-factor included.
     """
-    raw = request.session.get(RECOVERY_SESSION_KEY, "")
+    token_ref = request.session.get(RECOVERY_SESSION_KEY, "")
     try:
-        token = recovery_link_open(raw_token=raw)
+        token = recovery_link_open(token_ref=token_ref)
     except AccountError as error:
         request.session.pop(RECOVERY_SESSION_KEY, None)
-        return _link_refused(request, error.message, status=error.status_code)
+        return link_refused(request, error.message, status=error.status_code)
     form = RecoveryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             password_recovery_complete(
-                raw_token=raw,
+                token_ref=token_ref,
                 recovery_answer=form.cleaned_data["recovery_answer"],
                 new_password=form.cleaned_data["new_password"],
                 request=request,
@@ -109,7 +114,7 @@ def recover_set_password(request: HttpRequest) -> HttpResponse:
         except AccountError as error:
             if error.code == AccountErrorCode.RECOVERY_LINK_INVALID:
                 request.session.pop(RECOVERY_SESSION_KEY, None)
-                return _link_refused(request, error.message, status=error.status_code)
+                return link_refused(request, error.message, status=error.status_code)
             form.apply(error)
         else:
             request.session.pop(RECOVERY_SESSION_KEY, None)
@@ -130,8 +135,8 @@ def recover_set_password(request: HttpRequest) -> HttpResponse:
 @no_referrer
 @require_GET
 def email_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Keep the emailed secret in the session and show the confirmation page without it."""
-    request.session[EMAIL_CONFIRM_SESSION_KEY] = token
+    """Keep the emailed secret's hash in the session and show the confirmation page without it."""
+    request.session[EMAIL_CONFIRM_SESSION_KEY] = secret_hash(token)
     return redirect("storefront:email_confirm")
 
 
@@ -139,15 +144,15 @@ def email_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_confirm(request: HttpRequest) -> HttpResponse:
     """Confirm an address with a button, so a mail scanner opening the link changes nothing."""
-    raw = request.session.get(EMAIL_CONFIRM_SESSION_KEY)
-    if not raw:
+    token_ref = request.session.get(EMAIL_CONFIRM_SESSION_KEY)
+    if not token_ref:
         message = _("This confirmation link is not valid any more.")
-        return _link_refused(request, message, kind="email")
+        return link_refused(request, message, kind="email")
     if request.method == "GET":
         return render(request, "storefront/account/email_confirm.html")
     request.session.pop(EMAIL_CONFIRM_SESSION_KEY, None)
     try:
-        email_change_confirm(raw_token=raw)
+        email_change_confirm(token_ref=token_ref)
     except AccountError as error:
-        return _link_refused(request, error.message, status=error.status_code, kind="email")
+        return link_refused(request, error.message, status=error.status_code, kind="email")
     return render(request, "storefront/account/email_confirmed.html")

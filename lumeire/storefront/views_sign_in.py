@@ -16,9 +16,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lumeire.accounts.errors import AccountError, AccountErrorCode
+from lumeire.accounts.services import end_every_sign_in
 from lumeire.accounts.services.signin import lockout_seconds, sign_in_check
 from lumeire.accounts.services.signup import customer_sign_up
 from lumeire.accounts.sessions import session_reauthenticated, session_start
+from lumeire.core.client import client_address
 from lumeire.privacy.selectors import current_policy_version
 from lumeire.storefront.account_access import safe_next
 from lumeire.storefront.account_forms import (
@@ -33,18 +35,19 @@ _TWO_FACTOR_STEP = {AccountErrorCode.TWO_FACTOR_REQUIRED, AccountErrorCode.TWO_F
 
 
 def _client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request)
 
 
 @sensitive_post_parameters()
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
-    """Open a customer account; a taken email or identity number ends on the same page."""
+    """Ask for a customer account; every well-formed sign-up ends on the same page."""
     policy = current_policy_version()
     form = SignUpForm(
         request.POST or None, initial={"policy_version": policy.version if policy else None}
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             customer_sign_up(
@@ -53,13 +56,14 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             )
         except AccountError as error:
             form.apply(error)
+            status = error.status_code if error.code == AccountErrorCode.RATE_LIMITED else 400
         else:
-            # The same redirect whether an account was opened or a conflict was recorded.
+            # The same redirect whatever is taken: the outcome goes by email.
             return redirect("storefront:sign_up_done")
+    elif form.errors:
+        status = 400
     context = {"form": form, "policy": policy, "password_help": password_help_texts()}
-    return render(
-        request, "storefront/account/sign_up.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "storefront/account/sign_up.html", context, status=status)
 
 
 @require_GET
@@ -114,9 +118,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """End the session on the server; its cookie is worthless afterwards."""
+    """Sign out everywhere: every session of the account and every API token end, this one too.
+
+    Signing out on one device is where a customer who fears a stolen session or token acts, so
+    it ends them all; the account page says so beside its list of apps.
+    """
+    if request.user.is_authenticated:
+        end_every_sign_in(request.user)
     logout(request)
-    messages.info(request, _("You are signed out."))
+    messages.info(request, _("You are signed out on every device and app."))
     return redirect("storefront:home")
 
 

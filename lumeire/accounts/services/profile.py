@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,21 +16,29 @@ from django.utils.translation import gettext as _
 
 from lumeire.accounts.emails import email_user, send_account_email
 from lumeire.accounts.errors import AccountError, AccountErrorCode
-from lumeire.accounts.models import Customer, EmailChange, User
+from lumeire.accounts.models import Customer, EmailChange, TakenDetailKind, User
+from lumeire.accounts.normalization import canonical_username
+from lumeire.accounts.pseudonyms import client_ref
 from lumeire.accounts.recovery_questions import RecoveryQuestion
 from lumeire.accounts.services.current_password import require_current_password
 from lumeire.accounts.services.signin import api_tokens_revoke_all
 from lumeire.accounts.services.signup import email_confirmation_send
+from lumeire.accounts.services.taken_details import taken_details_record
 from lumeire.accounts.validators import (
+    clean_account_email,
+    clean_person_name,
     validate_date_of_birth,
     validate_recovery_answer,
     validate_username,
 )
-from lumeire.core.identity import parse_identity_number
-from lumeire.core.tokens import secret_hash
+from lumeire.core.client import client_address
 
 logger = logging.getLogger(__name__)
 security_log = logging.getLogger("lumeire.security")
+
+
+def _client_ref_of(request: HttpRequest | None) -> str:
+    return client_ref(client_address(request)) if request is not None else ""
 
 
 def _invalid(field: str, messages: list[str]) -> AccountError:
@@ -50,11 +57,10 @@ def customer_profile_update(
     customer = Customer.objects.select_for_update().get(user=actor)
     errors: dict[str, list[str]] = {}
     if full_name is not None:
-        full_name = " ".join(full_name.split())
-        if not full_name:
-            errors["full_name"] = [_("Enter your full name.")]
-        elif len(full_name) > 150:
-            errors["full_name"] = [_("A name can have at most 150 characters.")]
+        try:
+            full_name = clean_person_name(full_name)
+        except ValidationError as problem:
+            errors["full_name"] = problem.messages
     if date_of_birth is not None:
         try:
             validate_date_of_birth(date_of_birth, today=timezone.localdate())
@@ -100,31 +106,41 @@ def email_change_request(
     """Send a confirmation link to the new address and a notice to the old one.
 
     The address changes only when the link is opened. A new address that another account
-    holds gets a notice instead, and the answer is the same.
+    holds gets a notice instead, and the answer is the same; the attempt is recorded and
+    audited (several in an hour raise a ``details_probing`` signal).
     """
     require_current_password(actor, current_password, request=request)
-    new_email = (new_email or "").strip()
     try:
-        validate_email(new_email)
+        new_email = clean_account_email(new_email)
     except ValidationError as problem:
         raise _invalid("new_email", problem.messages) from None
     email_user(actor, "email_change_requested")
-    taken = User.objects.filter(
+    holder = User.objects.filter(
         email_index=User._meta.get_field("email_index").index_of(new_email)
-    ).exists()
-    if taken:
+    ).first()
+    if holder is not None:
+        if holder != actor:
+            taken_details_record(
+                kind=TakenDetailKind.EMAIL_CHANGE,
+                holder=holder,
+                requested_by=actor,
+                client_ref=_client_ref_of(request),
+            )
         send_account_email(to=new_email, language=actor.language, template="email_in_use")
         return
     email_confirmation_send(user=actor, address=new_email)
 
 
 @transaction.atomic
-def email_change_confirm(*, raw_token: str) -> User:
-    """Make a confirmed address the account's email."""
+def email_change_confirm(*, token_ref: str) -> User:
+    """Make a confirmed address the account's email.
+
+    ``token_ref`` is the hash of the link's token (``secret_hash``), as the page keeps it.
+    """
     change = (
         EmailChange.objects.select_for_update()
         .select_related("user")
-        .filter(token_hash=secret_hash(raw_token or ""), confirmed_at__isnull=True)
+        .filter(token_hash=token_ref or "", confirmed_at__isnull=True)
         .first()
     )
     if change is None or change.is_expired():
@@ -178,32 +194,6 @@ def recovery_question_change(
     email_user(actor, "recovery_question_changed")
 
 
-def identity_number_change(
-    *,
-    actor: User,
-    current_password: str,
-    identity_number: str,
-    request: HttpRequest | None = None,
-) -> None:
-    """Replace the identity number (current password needed); it stays unique."""
-    require_current_password(actor, current_password, request=request)
-    try:
-        digits = parse_identity_number(identity_number).digits
-    except ValidationError as problem:
-        raise _invalid("identity_number", problem.messages) from None
-    try:
-        with transaction.atomic():
-            customer = Customer.objects.select_for_update().get(user=actor)
-            customer.identity_number = digits
-            customer.save()
-    except IntegrityError:
-        raise _invalid(
-            "identity_number",
-            [_("This identity number cannot be used for this account. Contact us if it is yours.")],
-        ) from None
-    email_user(actor, "identity_number_changed")
-
-
 def username_change(
     *,
     actor: User,
@@ -213,11 +203,13 @@ def username_change(
 ) -> None:
     """Replace the username (current password needed); it stays unique; notify by email.
 
-    The sign-up rules apply (3 to 30 letters, digits, dots, hyphens or underscores). The blind
-    index is worked out again on save, so the new name signs in and the old one no longer does.
+    The sign-up rules apply (3 to 30 Latin or Arabic letters, digits, dots, hyphens or
+    underscores). The blind index is worked out again on save, so the new name signs in and the
+    old one no longer does. A taken name is said (it is no personal value) and recorded, so
+    repeated tries raise a ``details_probing`` signal.
     """
     require_current_password(actor, current_password, request=request)
-    username = (username or "").strip()
+    username = canonical_username(username or "")
     try:
         validate_username(username)
     except ValidationError as problem:
@@ -225,6 +217,12 @@ def username_change(
     index = User._meta.get_field("username_index").index_of(username)
     taken = [_("This username is taken. Choose another one.")]
     if User.objects.filter(username_index=index).exclude(pk=actor.pk).exists():
+        taken_details_record(
+            kind=TakenDetailKind.USERNAME_CHANGE,
+            holder=None,
+            requested_by=actor,
+            client_ref=_client_ref_of(request),
+        )
         raise _invalid("username", taken)
     try:
         with transaction.atomic():

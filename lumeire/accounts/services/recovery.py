@@ -17,9 +17,10 @@ from django.utils.translation import ngettext
 
 from lumeire.accounts.emails import email_user, site_url
 from lumeire.accounts.errors import AccountError, AccountErrorCode
+from lumeire.accounts.lockout import counter_ref
 from lumeire.accounts.models import RecoveryToken, SignInOutcome, User
 from lumeire.accounts.normalization import normalize_recovery_answer
-from lumeire.accounts.pseudonyms import client_ref, login_ref
+from lumeire.accounts.pseudonyms import client_ref
 from lumeire.accounts.selectors import recovery_token_get, user_by_login
 from lumeire.accounts.services.signin import api_tokens_revoke_all, sign_in_event_record
 from lumeire.core.ratelimit import allow
@@ -34,12 +35,14 @@ WRONG_ANSWERS_ALLOWED = 3
 def password_recovery_request(*, login: str, client_address: str | None) -> None:
     """Email a one-time link when the account exists; do and say the same when it does not.
 
-    Limited per login and per client address; past the limit nothing is sent, and the caller
-    still answers as if it had been.
+    Limited per account (``LUMEIRE_RECOVERY_PER_LOGIN_PER_HOUR``, counted against the account
+    whichever spelling of its username or email was typed; an unknown login by its normalised
+    form) and per client address; past a limit nothing is sent, and the caller still answers as
+    if it had been.
     """
-    login = (login or "").strip()
-    per_login = allow(
-        f"recovery:login:{login_ref(login)}",
+    user = user_by_login(login)
+    per_account = allow(
+        f"recovery:account:{counter_ref(user, login)}",
         limit=settings.LUMEIRE_RECOVERY_PER_LOGIN_PER_HOUR,
         window_seconds=3600,
     )
@@ -48,8 +51,7 @@ def password_recovery_request(*, login: str, client_address: str | None) -> None
         limit=settings.LUMEIRE_RECOVERY_PER_CLIENT_PER_HOUR,
         window_seconds=3600,
     )
-    user = user_by_login(login)
-    if not (per_login and per_client):
+    if not (per_account and per_client):
         security_log.warning("password recovery throttled", extra={"event": "recovery_throttled"})
         return
     if user is None or not user.is_active or not hasattr(user, "customer"):
@@ -72,9 +74,13 @@ def password_recovery_request(*, login: str, client_address: str | None) -> None
     )
 
 
-def recovery_link_open(*, raw_token: str) -> RecoveryToken:
-    """The recovery this link belongs to, or a refusal that tells nothing about the account."""
-    token = recovery_token_get(raw_token)
+def recovery_link_open(*, token_ref: str) -> RecoveryToken:
+    """The recovery this link belongs to, or a refusal that tells nothing about the account.
+
+    ``token_ref`` is the hash of the link's token (``secret_hash``): pages keep that in the
+    session once the link is opened, never the token itself.
+    """
+    token = recovery_token_get(token_ref)
     if token is None:
         raise AccountError(
             AccountErrorCode.RECOVERY_LINK_INVALID,
@@ -125,14 +131,14 @@ def _wrong_answer(*, token: RecoveryToken, request: HttpRequest | None) -> Accou
 
 
 def password_recovery_complete(
-    *, raw_token: str, recovery_answer: str, new_password: str, request: HttpRequest | None = None
+    *, token_ref: str, recovery_answer: str, new_password: str, request: HttpRequest | None = None
 ) -> User:
     """Set a new password when both the link and the answer are right; sign nobody in.
 
     Ends every other session (the password hash changes) and API token, and emails the owner.
     """
     with transaction.atomic():
-        token = recovery_link_open(raw_token=raw_token)
+        token = recovery_link_open(token_ref=token_ref)
         token = (
             # Lock the token row only: PostgreSQL refuses FOR UPDATE on the outer-joined customer.
             RecoveryToken.objects.select_for_update(of=("self",))

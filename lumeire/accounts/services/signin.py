@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from lumeire.accounts.audit_actions import AccountAuditAction
 from lumeire.accounts.errors import AccountError, AccountErrorCode
-from lumeire.accounts.lockout import forget_failures_of
+from lumeire.accounts.lockout import attempt_ref, forget_failures_of
 from lumeire.accounts.models import (
     AccountKind,
     ApiToken,
@@ -23,9 +23,10 @@ from lumeire.accounts.models import (
     TwoFactorDevice,
     User,
 )
-from lumeire.accounts.pseudonyms import client_ref, login_ref
+from lumeire.accounts.pseudonyms import client_ref
 from lumeire.accounts.services.two_factor import two_factor_check
 from lumeire.audit.services import audit_record
+from lumeire.core.client import client_address
 from lumeire.core.tokens import new_secret, secret_hash
 
 logger = logging.getLogger(__name__)
@@ -63,12 +64,16 @@ def _locked_out_error() -> AccountError:
 def sign_in_event_record(
     *, request: HttpRequest, outcome: SignInOutcome, login: str, user: User | None, channel: str
 ) -> SignInEvent:
-    """Keep one sign-in attempt, with keyed hashes instead of the login and the address."""
+    """Keep one sign-in attempt, with keyed hashes instead of the login and the address.
+
+    ``login_ref`` is the lockout's counter key: the account's pseudonym when the login reaches
+    one (however it was spelt), so detection groups failures by account too.
+    """
     event = SignInEvent.objects.create(
         outcome=outcome,
         user=user,
-        login_ref=login_ref(login),
-        client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+        login_ref=attempt_ref(login, request),
+        client_ref=client_ref(client_address(request)),
         channel=channel,
     )
     security_log.info(
@@ -94,9 +99,10 @@ def sign_in_check(
 ) -> User:
     """Return the account for these credentials, or raise why not (the same for unknown logins).
 
-    Failures are counted per login and per client address by django-axes; a locked account
-    answers the same whether it exists or not. An account of another ``kind`` (a staff account
-    at the storefront, a customer at the back office) fails like a wrong password.
+    Failures are counted per account (whichever spelling of its username or email was typed;
+    an unknown login by its normalised form) and per client address by django-axes; a locked
+    account answers the same whether it exists or not. An account of another ``kind`` (a staff
+    account at the storefront, a customer at the back office) fails like a wrong password.
     """
     login = (login or "").strip()
     user = authenticate(request, login=login, password=password or "")
@@ -115,8 +121,8 @@ def sign_in_check(
             audit_record(
                 actor=None,
                 action=AccountAuditAction.CUSTOMER_LOCKED_OUT,
-                reason=f"login_ref {login_ref(login)}",
-                client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+                reason=f"login_ref {attempt_ref(login, request)}",
+                client_ref=client_ref(client_address(request)),
             )
         raise _locked_out_error()
     if user is None:
@@ -152,7 +158,7 @@ def sign_in_check(
     sign_in_event_record(
         request=request, outcome=SignInOutcome.SUCCESS, login=login, user=user, channel=channel
     )
-    forget_failures_of(login, user.get_username())
+    forget_failures_of(user)
     user.last_login = timezone.now()
     user.save(update_fields=["last_login"])
     from lumeire.privacy.erasure import erasure_cancel_on_sign_in  # privacy imports accounts
@@ -179,13 +185,6 @@ def api_token_revoke(*, user: User, token_id: object) -> bool:
             revoked_at=timezone.now()
         )
         > 0
-    )
-
-
-def api_token_revoke_raw(*, raw: str) -> None:
-    """Revoke the token presented by the client (API sign-out)."""
-    ApiToken.objects.filter(token_hash=secret_hash(raw), revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
     )
 
 

@@ -21,6 +21,7 @@ from lumeire.accounts.services.recovery import (
 )
 from lumeire.accounts.services.signin import api_token_issue
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
+from lumeire.core.tokens import secret_hash
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a brand new sentence for my password"
@@ -36,7 +37,7 @@ def request_link(login: str, address: str = "198.51.100.5") -> str | None:
 
 def complete(token: str, answer: str = "al-noor school", password: str = NEW_PASSWORD) -> User:
     return password_recovery_complete(
-        raw_token=token,
+        token_ref=secret_hash(token),
         recovery_answer=answer,
         new_password=password,
         request=RequestFactory().post("/", REMOTE_ADDR="198.51.100.5"),

@@ -11,7 +11,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from lumeire.accounts.models import AccountKind, SignupConflict, User
-from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.factories import make_customer, sign_up_link_token
 from lumeire.api.tests.helpers import send, sign_up_body
 from lumeire.core.identity import IDENTITY_NUMBER_MESSAGES, IdentityNumberErrorCode
 
@@ -27,13 +27,19 @@ def signup(body, **kwargs):
 # --- Sign-up ----------------------------------------------------------------------------------
 
 
-def test_sign_up_opens_an_account_in_the_request_language():
+def test_sign_up_opens_an_account_in_the_request_language_from_the_emailed_link():
     body = sign_up_body(username="layla_api")
 
     response = signup(body, language="ar")
 
     assert response.status_code == 201
-    assert response.json() == {"username": "layla_api"}
+    assert response.json()["username"] == "layla_api"
+    assert User.objects.count() == 0, "nothing opens before the link"
+    token = sign_up_link_token(body["email"], mail.outbox)
+    opened = send("POST", "/accounts/signup/confirm", {"token": token})
+    assert opened.status_code == 201
+    assert opened.json()["username"] == "layla_api"
+    assert send("POST", "/accounts/signup/confirm", {"token": token}).status_code == 404
     user = User.objects.get()
     assert (user.get_username(), user.email, user.kind, user.language) == (
         "layla_api",
@@ -140,31 +146,43 @@ def test_identity_number_errors_come_in_arabic_when_asked():
     assert "1000000000" not in response.content.decode()
 
 
-def test_a_taken_username_is_named():
+def test_a_taken_username_is_named_only_to_the_mailbox_at_the_link():
     make_customer(username="taken_name")
+    body = sign_up_body(username="TAKEN_name")
 
-    response = signup(sign_up_body(username="TAKEN_name"))
+    response = signup(body)
 
-    assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"username"}
+    assert response.status_code == 201
+    token = sign_up_link_token(body["email"], mail.outbox)
+    taken = send("POST", "/accounts/signup/confirm", {"token": token})
+    assert taken.status_code == 400
+    assert set(taken.json()["errors"]) == {"username"}
+    again = send("POST", "/accounts/signup/confirm", {"token": token, "username": "free_name"})
+    assert (again.status_code, again.json()["username"]) == (201, "free_name")
 
 
-@pytest.mark.parametrize("taken", ["email", "identity_number"])
-def test_a_taken_email_or_identity_answers_exactly_like_a_new_account(taken):
+@pytest.mark.parametrize("taken", ["email", "identity_number", "username"])
+def test_a_taken_email_identity_or_username_answers_exactly_like_a_new_account(taken):
     owner = make_customer()
-    taken_value = owner.email if taken == "email" else owner.customer.identity_number
-    fresh_body = sign_up_body(username="same_name")
+    taken_value = {
+        "email": owner.email,
+        "identity_number": owner.customer.identity_number,
+        "username": owner.username,
+    }[taken]
     mail.outbox.clear()
 
-    conflicting = signup(sign_up_body(username="same_name", **{taken: taken_value}))
-    fresh = signup(fresh_body)
+    # The username-first oracle: one username with someone's value, then with fresh ones.
+    username = taken_value if taken == "username" else "same_name"
+    conflicting = signup(sign_up_body(**{"username": username, taken: taken_value}))
+    fresh = signup(sign_up_body(username=username))
 
     assert conflicting.status_code == fresh.status_code == 201
-    assert conflicting.content == fresh.content == b'{"username": "same_name"}'
+    assert conflicting.content == fresh.content
     assert conflicting["Content-Type"] == fresh["Content-Type"]
-    assert User.objects.count() == 2  # the owner and the fresh account, nobody else
-    assert SignupConflict.objects.filter(existing_user=owner).count() == 1
-    assert [message.to for message in mail.outbox] == [[owner.email], [fresh_body["email"]]]
+    assert User.objects.count() == 1  # nothing opens before a link is opened
+    assert len(mail.outbox) == 2
+    if taken == "email":
+        assert SignupConflict.objects.get().existing_user == owner
 
 
 def test_malformed_json_is_a_400_on_every_body_endpoint():
@@ -181,6 +199,7 @@ def test_malformed_json_is_a_400_on_every_body_endpoint():
 CONTRACT = {
     "/api/v1/accounts/recovery-questions": {"get"},
     "/api/v1/accounts/signup": {"post"},
+    "/api/v1/accounts/signup/confirm": {"post"},
     "/api/v1/accounts/signin": {"post"},
     "/api/v1/accounts/signout": {"post"},
     "/api/v1/accounts/me": {"get", "patch"},

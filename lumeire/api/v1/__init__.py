@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from lumeire.api.errors import install_error_handlers
+from lumeire.api.parser import StoreParser
 from lumeire.api.v1.accounts import router as accounts_router
 from lumeire.api.v1.cart import router as cart_router
 from lumeire.api.v1.catalog import router as catalog_router
@@ -18,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=StoreParser(),
 )
 install_error_handlers(api)
 api.add_router("/accounts/", accounts_router)

@@ -33,7 +33,17 @@ class SignUpIn(StrictBody):
 
 
 class SignUpOut(Schema):
+    """The same for every accepted sign-up: the account opens from the emailed link."""
+
     username: str
+    detail: str
+
+
+class SignUpConfirmIn(StrictBody):
+    """The emailed link's token, and a new username when the one asked for was taken."""
+
+    token: str
+    username: str | None = None
 
 
 class SignInIn(StrictBody):

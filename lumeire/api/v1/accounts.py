@@ -11,14 +11,16 @@ from django.views.decorators.cache import never_cache
 from ninja import Router, Status
 
 from lumeire.accounts.recovery_questions import RecoveryQuestion
+from lumeire.accounts.services import end_every_sign_in
 from lumeire.accounts.services.profile import customer_profile_update, password_change
 from lumeire.accounts.services.recovery import (
     password_recovery_complete,
     password_recovery_request,
 )
-from lumeire.accounts.services.signin import api_token_issue, api_token_revoke_raw, sign_in_check
+from lumeire.accounts.services.signin import api_token_issue, sign_in_check
 from lumeire.accounts.services.signup import SignUpData, customer_sign_up
-from lumeire.api.auth import customer_token, presented_token
+from lumeire.accounts.services.signup_link import sign_up_complete
+from lumeire.api.auth import customer_token
 from lumeire.api.cart_token import CartToken, merge_guest_cart
 from lumeire.api.schemas import ErrorSchema, MessageSchema
 from lumeire.api.v1.account_schemas import (
@@ -29,10 +31,13 @@ from lumeire.api.v1.account_schemas import (
     RecoveryQuestionOut,
     RecoveryRequestIn,
     SignInIn,
+    SignUpConfirmIn,
     SignUpIn,
     SignUpOut,
     TokenOut,
 )
+from lumeire.core.client import client_address
+from lumeire.core.tokens import secret_hash
 
 router = Router(tags=["accounts"])
 # Tokens and personal values must never sit in a browser or proxy cache.
@@ -53,7 +58,7 @@ RETRY_AFTER_DOC = {
 
 
 def _client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request)
 
 
 @router.get("/recovery-questions", response={200: list[RecoveryQuestionOut]})
@@ -62,18 +67,46 @@ def recovery_questions(request: HttpRequest):
     return [{"id": question.value, "text": str(question.label)} for question in RecoveryQuestion]
 
 
-@router.post("/signup", response={201: SignUpOut, 400: ErrorSchema})
+@router.post(
+    "/signup",
+    response={201: SignUpOut, 400: ErrorSchema, 429: ErrorSchema},
+    openapi_extra=RETRY_AFTER_DOC,
+)
 def sign_up(request: HttpRequest, payload: SignUpIn):
-    """Open a customer account.
+    """Ask for a customer account; it opens when the link emailed to the address is opened.
 
-    The answer is the same 201 whether the account was opened or the email or identity number
-    already belonged to someone (who is told by email), so sign-up reveals no customer.
+    Every sign-up with well-formed values gets the same 201 and the same body, whether or not
+    the email, username or identity number is taken; the outcome goes by email (a link, or a
+    notice to the owner of a registered address), so sign-up reveals no customer. Too many
+    sign-ups from one client address are a 429 with Retry-After; past the hourly limit for one
+    email address nothing more is sent, and the answer stays the same.
     """
     customer_sign_up(
         data=SignUpData(**payload.model_dump(), language=request.LANGUAGE_CODE),
         client_address=_client_address(request),
     )
-    return Status(201, {"username": payload.username})
+    detail = _("Check your email: the account opens when you open the link we sent.")
+    return Status(201, {"username": payload.username, "detail": detail})
+
+
+@router.post(
+    "/signup/confirm",
+    response={201: SignUpOut, 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema},
+)
+def confirm_sign_up(request: HttpRequest, payload: SignUpConfirmIn):
+    """Open the account with the emailed link's token; signs nobody in.
+
+    A taken username is a 400 on ``username`` (send another; the token stays valid); an email or
+    identity number that already belongs to an account is a 409 and uses the token up; an
+    unknown, used or expired token is a 404.
+    """
+    user = sign_up_complete(
+        token_ref=secret_hash(payload.token),
+        username=payload.username,
+        client_address=_client_address(request),
+    )
+    detail = _("Your account is open. Sign in with your username or email and your password.")
+    return Status(201, {"username": user.get_username(), "detail": detail})
 
 
 @router.post(
@@ -102,8 +135,8 @@ def sign_in(request: HttpRequest, payload: SignInIn, x_cart_token: CartToken = N
 
 @router.post("/signout", auth=customer_token, response={204: None, 401: ErrorSchema})
 def sign_out(request: HttpRequest):
-    """Revoke the token this request carries."""
-    api_token_revoke_raw(raw=presented_token(request) or "")
+    """Sign out everywhere: every token of the account (this one too) and every web session."""
+    end_every_sign_in(request.auth)
     return Status(204, None)
 
 
@@ -156,7 +189,7 @@ def complete_password_recovery(request: HttpRequest, payload: RecoveryCompleteIn
     expired or voided by three wrong answers is a 404.
     """
     password_recovery_complete(
-        raw_token=payload.token,
+        token_ref=secret_hash(payload.token),
         recovery_answer=payload.recovery_answer,
         new_password=payload.new_password,
         request=request,

@@ -34,6 +34,7 @@ from lumeire.cart.services import (
     customer_cart,
     guest_cart_create,
 )
+from lumeire.core.client import client_address
 from lumeire.core.ratelimit import allow
 
 router = Router(tags=["cart"])
@@ -107,7 +108,7 @@ def _answer(cart: Cart | None, raw_token: str, response: HttpResponse) -> CartOu
 
 def _throttle_adds(request: HttpRequest) -> None:
     window = 60
-    bucket = f"cart-add:{client_ref(request.META.get('REMOTE_ADDR'))}"
+    bucket = f"cart-add:{client_ref(client_address(request))}"
     if not allow(bucket, limit=ADDS_PER_MINUTE, window_seconds=window):
         raise Throttled(wait=window - int(time.time()) % window)
 

@@ -33,6 +33,7 @@ from lumeire.checkout.services import (
     parse_idempotency_key,
     parse_payment,
 )
+from lumeire.core.client import client_address
 from lumeire.core.ratelimit import allow
 
 router = Router(tags=["checkout"])
@@ -173,7 +174,7 @@ def place_order(
         shipping_method=payload.shipping_method,
         payment=payment,
         idempotency_key=key,
-        client_hash=client_ref(request.META.get("REMOTE_ADDR")),
+        client_hash=client_ref(client_address(request)),
         save_address=payload.save_address,
         language=language,
     )

@@ -14,6 +14,7 @@ from ninja import Router, Status
 
 from lumeire.api.schemas import ErrorSchema
 from lumeire.api.v1.payment_schemas import CardIn, CardTokenOut
+from lumeire.core.client import client_address
 from lumeire.payments.services import card_tokenise, card_tokenise_throttle
 from lumeire.payments.test_gateway import card_gateway_is_test
 
@@ -47,7 +48,7 @@ def create_card_token(request: HttpRequest, payload: CardIn):
     """
     if not card_gateway_is_test():
         raise Http404
-    card_tokenise_throttle(address=request.META.get("REMOTE_ADDR"))
+    card_tokenise_throttle(address=client_address(request))
     card = card_tokenise(
         number=payload.number,
         exp_month=payload.exp_month,

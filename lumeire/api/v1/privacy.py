@@ -17,6 +17,7 @@ from lumeire.accounts.pseudonyms import client_ref
 from lumeire.api.auth import customer_token
 from lumeire.api.schemas import ErrorSchema, StrictBody
 from lumeire.catalog.selectors import parse_limit
+from lumeire.core.client import client_address
 from lumeire.exports.selectors import export_get_for_customer, status_now
 from lumeire.exports.services import export_download, export_request
 from lumeire.privacy.policy import rendered_sections
@@ -67,7 +68,7 @@ def accept_policy(request: HttpRequest, payload: PolicyAcceptIn):
     policy_accept(
         actor=request.auth,
         version=payload.version,
-        client_ref=client_ref(request.META.get("REMOTE_ADDR")),
+        client_ref=client_ref(client_address(request)),
     )
     return Status(204, None)
 

@@ -6,6 +6,7 @@ The audit app sits below every domain app and its tests import none of them: use
 
 from __future__ import annotations
 
+import io
 import itertools
 import time
 from contextlib import contextmanager
@@ -13,10 +14,13 @@ from contextlib import contextmanager
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from lumeire.audit.protection import sqlite_protect
+from lumeire.audit.chain import CHAIN_COLUMNS
+from lumeire.audit.models import AuditEntry
+from lumeire.audit.protection import protect_statements, sqlite_protect, unprotect_statements
 
 PASSWORD = "a lighthouse keeper counts the waves"
 BACKEND = "lumeire.accounts.backends.LoginBackend"
@@ -49,7 +53,8 @@ def staff_browser(user) -> Client:
     return client
 
 
-def raw(sql: str, params: list | tuple = ()) -> None:
+def raw(sql: str, params: list | tuple | None = None) -> None:
+    # No parameters: the statement goes as written (PL/pgSQL's '%' is not a placeholder).
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -60,9 +65,59 @@ def on_postgresql() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _audit_archives_in_a_folder_of_the_tests_own(settings, tmp_path):
-    """Checkpoint archives go to the test's own folder, never to var/."""
+def _audit_files_in_folders_of_the_tests_own(settings, tmp_path):
+    """Checkpoint archives and anchors go to the test's own folders, never to var/."""
     settings.LUMEIRE_AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
+    settings.LUMEIRE_AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
+
+
+def verify(*options: str) -> tuple[int, str]:
+    """What ``manage.py audit_verify`` exits with and prints."""
+    out = io.StringIO()
+    try:
+        call_command("audit_verify", "--chunk-size", "2", *options, stdout=out)
+    except SystemExit as exit_:
+        return int(exit_.code), out.getvalue().strip()
+    return 0, out.getvalue().strip()
+
+
+def verify_chain_line(*options: str) -> tuple[int, str]:
+    """audit_verify's exit code and its first line (the chain's), where no anchor is written."""
+    code, output = verify("--allow-stale-anchor", *options)
+    return code, output.splitlines()[0]
+
+
+def anchor_now() -> str:
+    """What ``manage.py audit_anchor`` prints once it wrote an anchor."""
+    out = io.StringIO()
+    call_command("audit_anchor", stdout=out)
+    return out.getvalue().strip()
+
+
+@contextmanager
+def attacker_drops_the_triggers():
+    """What the database's owner can do: drop every refusing trigger, act, put them back."""
+    for statement in unprotect_statements(connection.vendor):
+        raw(statement)
+    yield
+    for statement in protect_statements(connection.vendor):
+        raw(statement)
+
+
+def insert_rows(rows: list) -> None:
+    """Insert entries (``CHAIN_COLUMNS`` each) by SQL, as an attacker would, values in the
+    database's own spelling."""
+    fields = [AuditEntry._meta.get_field(name) for name in CHAIN_COLUMNS]
+    marks = ", ".join(["%s"] * len(fields))
+    for row in rows:
+        values = [
+            field.get_db_prep_value(value, connection, prepared=False)
+            for field, value in zip(fields, row, strict=True)
+        ]
+        raw(
+            f"INSERT INTO audit_auditentry ({', '.join(CHAIN_COLUMNS)}) VALUES ({marks})",  # noqa: S608 - fixed names
+            values,
+        )
 
 
 @contextmanager

@@ -1,15 +1,31 @@
-"""Every entry links to the one before it and carries the hash of its own canonical form."""
+"""Every entry links to the one before it and carries the HMAC of its own canonical form."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
-from lumeire.audit.chain import GENESIS_HASH, canonical_bytes, canonical_time
+from lumeire.audit.audit_actions import AuditLogAction
+from lumeire.audit.chain import (
+    GENESIS_HASH,
+    SEAL_ACTION,
+    canonical_bytes,
+    canonical_fields,
+    canonical_json,
+    canonical_time,
+    keyed_bytes,
+)
 from lumeire.audit.errors import AuditReasonError
 from lumeire.audit.models import ActorKind, AuditAction, AuditEntry, AuditHead, RevealReason
 from lumeire.audit.selectors import AuditFilters, audit_entries, reveals_of_subject
@@ -20,7 +36,14 @@ pytestmark = pytest.mark.django_db
 CLIENT = "a" * 64
 
 
-def test_entries_chain_from_sixty_four_zeros_and_hash_their_canonical_form():
+def _chain_key(master: str) -> bytes:
+    """The chain key as the store must derive it: HKDF-SHA256 of the master key, its own info."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"lumeire audit chain"
+    ).derive(base64.b64decode(master))
+
+
+def test_entries_chain_from_sixty_four_zeros_and_carry_an_hmac_of_their_canonical_form(settings):
     staff = make_user(groups=("Customer service", "Fulfilment"))
     subject = uuid.uuid4()
     first = audit_record(
@@ -55,12 +78,25 @@ def test_entries_chain_from_sixty_four_zeros_and_hash_their_canonical_form():
         "reason": "Parcel returned to sender",
         "client_ref": CLIENT,
         "prev_hash": GENESIS_HASH,
+        "key_id": stored.key_id,
     }
+    key = _chain_key(settings.LUMEIRE_MASTER_KEY)
+    key_id = "ac-" + hashlib.sha256(b"lumeire audit key id|" + key).hexdigest()[:16]
     serialised = json.dumps(expected, sort_keys=True, separators=(",", ":")).encode()
-    assert canonical_bytes(stored.hashed_row()) == serialised
-    assert stored.entry_hash == hashlib.sha256(serialised).hexdigest()
+    assert stored.key_id == second.key_id == key_id
+    assert keyed_bytes(stored.hashed_row(), stored.key_id) == serialised
+    assert stored.entry_hash == hmac.new(key, serialised, hashlib.sha256).hexdigest()
+    # Neither the master key nor the chain key is anywhere in the row.
+    assert stored.entry_hash != hashlib.sha256(serialised).hexdigest()
+    assert key.hex() not in json.dumps(expected) and settings.LUMEIRE_MASTER_KEY not in str(
+        expected
+    )
     assert AuditHead.objects.get().last_id == 2
     assert AuditHead.objects.get().last_hash == second.entry_hash
+
+
+def test_the_seal_action_is_the_one_the_audit_app_declares():
+    assert AuditLogAction.AUDIT_CHAIN_SEALED == SEAL_ACTION
 
 
 def test_the_system_and_customers_are_recorded_by_kind_and_id_only():
@@ -182,3 +218,53 @@ def test_back_office_filters_are_exact():
     assert ids(subject_id=subject) == [reveal.id]
     assert ids(since=rotation.at) == [rotation.id]
     assert ids(until=rotation.at) == [reveal.id]
+
+
+_text = st.text(max_size=40)  # any characters: quotes, backslashes, controls, Arabic, emoji
+
+
+@examples(max_examples=25)
+@given(
+    entry_id=st.integers(min_value=1, max_value=2**62),
+    at=st.datetimes(timezones=st.just(UTC)),
+    actor_id=st.none() | st.uuids(),
+    subject_id=st.none() | st.uuids(),
+    fields=st.lists(_text, max_size=4),
+    texts=st.lists(_text, min_size=9, max_size=9),
+    key_id=_text,
+)
+def test_the_fast_spelling_is_the_json_encoders_and_reads_the_same_from_a_cursor(
+    entry_id, at, actor_id, subject_id, fields, texts, key_id
+):
+    kind, roles, action, target_type, target_id, category, reason, client, prev = texts
+    row = (entry_id, at, kind, actor_id, roles, action, target_type, target_id, subject_id)
+    row = (*row, fields, category, reason, client, prev)
+    canonical = canonical_fields(row)
+    assert canonical_bytes(row) == canonical_json(canonical)
+    assert keyed_bytes(row, key_id) == canonical_json({**canonical, "key_id": key_id})
+    # As a SQLite cursor gives them: UTC wall time without a zone, UUIDs as hex, JSON as text.
+    stored = (
+        entry_id,
+        at.replace(tzinfo=None),
+        kind,
+        actor_id.hex if actor_id else None,
+        roles,
+        action,
+        target_type,
+        target_id,
+        subject_id.hex if subject_id else None,
+        json.dumps(fields),
+        category,
+        reason,
+        client,
+        prev,
+    )
+    assert keyed_bytes(stored, key_id) == keyed_bytes(row, key_id)
+    assert canonical_bytes(stored) == canonical_bytes(row)
+
+
+def test_values_of_other_types_are_spelled_by_the_json_encoder():
+    row = (1, datetime(2026, 1, 1, tzinfo=UTC), "system", None, "", "export", "", "", None)
+    odd = (*row, [1, None, "email"], "", "", "", GENESIS_HASH)
+    assert canonical_bytes(odd) == canonical_json(canonical_fields(odd))
+    assert b'"fields":[1,null,"email"]' in canonical_bytes(odd)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from lumeire.audit.models import AuditAction, AuditEntry, AuditHead
 from lumeire.audit.services import audit_record
+from lumeire.audit.tests.conftest import anchor_now, verify
 
 WRITERS = 8
 EACH = 25
@@ -49,9 +48,9 @@ def test_concurrent_appends_never_fork_the_chain():
     )
     assert AuditEntry.objects.values("prev_hash").distinct().count() == total
     assert AuditHead.objects.get().last_id == total
-    out = io.StringIO()
-    call_command("audit_verify", stdout=out)
-    assert out.getvalue().startswith(f"OK {total} entries, head ")
+    anchor_now()
+    code, output = verify()
+    assert code == 0 and output.startswith(f"OK {total} entries, head "), output
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,6 +79,6 @@ def test_the_first_appends_on_an_empty_table_agree_on_one_head():
     assert failures == []
     assert AuditHead.objects.count() == 1
     assert AuditEntry.objects.count() == WRITERS
-    out = io.StringIO()
-    call_command("audit_verify", stdout=out)
-    assert out.getvalue().startswith(f"OK {WRITERS} entries")
+    anchor_now()
+    code, output = verify()
+    assert code == 0 and output.startswith(f"OK {WRITERS} entries"), output

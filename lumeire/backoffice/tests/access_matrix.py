@@ -1,11 +1,12 @@
 """The access matrix: for every back office URL and every API endpoint, the status each kind of
 visitor gets. test_access_matrix.py walks the URL resolver and fails on any route missing here,
-so a new page or endpoint cannot ship without someone deciding who may open it.
+so a new page or endpoint cannot ship without someone deciding who may open it; the services
+behind them are called directly for every role in test_service_matrix.py.
 
 Visitors: ``anonymous``, a signed-in ``customer``, and a staff member of each role (signed in
 with password and one-time code; on the API they present a bearer token of their own, which the
-customer API refuses). Who may do what comes from ``ROLE_PERMISSIONS`` and the data inventory;
-the rows below say which permission opens each page.
+customer API refuses). Who may do what comes from the staff access model
+(``lumeire.staff.access``); the rows below say which permission opens each page.
 
 Keys: back office routes as the resolver writes them (``backoffice/orders/order/<path:
 object_id>/change/``); API endpoints as ``METHOD /api/v1/path`` with ninja's ``{parameter}``.
@@ -22,7 +23,7 @@ from lumeire.accounts.models import Customer, User
 from lumeire.checkout.models import Address
 from lumeire.compliance.services import CASE_REVEAL_FIELDS
 from lumeire.orders.models import Order
-from lumeire.staff.access import ROLE_PERMISSIONS, Permission
+from lumeire.staff.access import ROLE_PERMISSIONS, Permission, Way, role_clear_states
 from lumeire.staff.roles import Role
 
 ANONYMOUS = "anonymous"
@@ -86,16 +87,17 @@ ALL_ROLES = tuple(Role)
 
 
 def revealers(permission: Permission, *models: type[Model]) -> tuple[Role, ...]:
-    """Roles that may open a record's page and, by the data inventory, see at least one of its
-    values in clear: the reveal form opens for them and for no one else."""
-    inventory = {
-        role
-        for model in models
-        for entry in model.personal_data.values()
-        for role in entry.reveal_roles
-    }
+    """Roles that may open a record's page and, by the staff access model, reveal at least one
+    of its values (in some state): the reveal form opens for them and for no one else."""
     return tuple(
-        role for role in Role if role in _roles_with(permission) and role.value in inventory
+        role
+        for role in Role
+        if role in _roles_with(permission)
+        and any(
+            role_clear_states(role, model, field, Way.REVEAL) != frozenset()
+            for model in models
+            for field in model.personal_data
+        )
     )
 
 
@@ -103,16 +105,23 @@ def revealers(permission: Permission, *models: type[Model]) -> tuple[Role, ...]:
 CUSTOMER_REVEALERS = revealers(P.CUSTOMERS_VIEW, User, Customer, Address)
 ORDER_REVEALERS = revealers(P.ORDERS_VIEW, Order)
 
-# A case's subject: the values a case may reveal, for the roles that open cases (by the
-# inventory, the compliance officer alone; legal counsel decides on what the report holds).
+# A case's subject: the values a case may reveal, for the roles that open cases (by the access
+# model, the compliance officer alone; legal counsel decides on what the report holds).
 CASE_REVEALERS = tuple(
     role
     for role in Role
     if role in _roles_with(P.CASES_VIEW)
     and any(
-        role.value in model.personal_data[field].reveal_roles
+        role_clear_states(role, model, field, Way.REVEAL) != frozenset()
         for model, field in CASE_REVEAL_FIELDS.values()
     )
+)
+# Roles that may search by identity number (a reveal of it): the others are refused, recorded.
+IDENTITY_SEARCHERS = tuple(
+    role
+    for role in Role
+    if role in _roles_with(P.CUSTOMERS_SEARCH)
+    and role_clear_states(role, Customer, "identity_number", Way.SEARCH) != frozenset()
 )
 CASE = "backoffice/compliance/case/<path:object_id>/"
 
@@ -166,6 +175,7 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     "backoffice/accounts/customer/": staff_page(P.CUSTOMERS_VIEW),
     # Searching is a POST, so the email or number searched for never sits in an address.
     "backoffice/accounts/customer/search/": staff_page(P.CUSTOMERS_SEARCH, ok=405),
+    "backoffice/accounts/customer/search/identity/": staff_page(P.CUSTOMERS_SEARCH, ok=405),
     "backoffice/accounts/customer/add/": no_staff(),
     "backoffice/accounts/customer/<path:object_id>/change/": staff_page(P.CUSTOMERS_VIEW),
     "backoffice/accounts/customer/<path:object_id>/history/": staff_page(P.CUSTOMERS_VIEW),
@@ -227,6 +237,12 @@ QUERIES: dict[str, str] = {
 BACK_OFFICE_POSTS: dict[str, tuple[dict[str, str], Expect]] = {
     "backoffice/orders/order/<path:object_id>/move/": ({}, staff_page(P.ORDERS_VIEW, ok=302)),
     "backoffice/accounts/customer/search/": ({}, staff_page(P.CUSTOMERS_SEARCH, ok=400)),
+    # A search by identity number is a reveal: refused (and recorded) for roles that may not
+    # see identity numbers, an empty form a 400 for those that may.
+    "backoffice/accounts/customer/search/identity/": (
+        {},
+        staff_page(roles=IDENTITY_SEARCHERS, ok=400),
+    ),
     "backoffice/accounts/customer/<path:object_id>/reveal/": (
         {"field": "all"},
         staff_page(roles=CUSTOMER_REVEALERS, ok=400),
@@ -261,6 +277,7 @@ API: dict[str, Expect] = {
     # Accounts: bodies are sent empty ({}), so public forms answer 400 to everyone.
     "GET /api/v1/accounts/recovery-questions": everyone(200),
     "POST /api/v1/accounts/signup": everyone(400),
+    "POST /api/v1/accounts/signup/confirm": everyone(400),
     "POST /api/v1/accounts/signin": everyone(400),
     "POST /api/v1/accounts/signout": customer_api(204),
     "GET /api/v1/accounts/me": customer_api(200),

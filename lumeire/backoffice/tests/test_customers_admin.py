@@ -3,6 +3,7 @@ and roles that see no customers at all."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -79,7 +80,7 @@ def test_the_list_shows_only_masked_values(haya, omar):
     assert "O*** S***" in content and "o***@example.net" in content
     for clear in CLEAR_VALUES:
         assert clear not in content
-    assert "1******" not in content  # identity numbers are not even masked in the list
+    assert "1****" not in content  # identity numbers are not even masked in the list
 
 
 def test_staff_accounts_are_not_customers(haya):
@@ -96,9 +97,6 @@ def test_staff_accounts_are_not_customers(haya):
         "Haya.Qahtani@example.com",
         "  haya.qahtani@EXAMPLE.com ",
         "haya.q",
-        IDENTITY,
-        f"{IDENTITY[:4]} {IDENTITY[4:]}",
-        IDENTITY.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
     ],
 )
 def test_search_finds_a_customer_by_an_exact_value_and_shows_it_masked(term, haya, omar):
@@ -115,7 +113,19 @@ def test_search_finds_a_customer_by_the_exact_number_of_an_order(haya, omar):
     client = signed_in(_staff(Role.COMPLIANCE_OFFICER))
     content = _searched(client, order.number.lower())
     assert _in_list(content, haya) and not _in_list(content, omar)
-    assert not _in_list(_searched(client, order.number[:8]), haya)
+    # Anything else is an email or a username, which the compliance officer may not see.
+    partial = _searched(client, order.number[:8], status=403)
+    assert not _in_list(partial, haya)
+    assert "Your role cannot search by email or username" in partial
+
+
+def test_a_role_that_may_not_see_emails_cannot_confirm_one_by_searching(haya):
+    """An exact match on a masked value would confirm a guess: the search is refused alike
+    for the right email and a wrong one."""
+    client = signed_in(_staff(Role.COMPLIANCE_OFFICER))
+    right = _searched(client, "Haya.Qahtani@example.com", status=403)
+    wrong = _searched(client, "nobody@example.com", status=403)
+    assert not _in_list(right, haya) and not _in_list(wrong, haya)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +143,8 @@ def test_the_value_searched_for_never_goes_in_a_url(haya):
     assert f'method="post" action="{SEARCH}"' in listed
     assert 'name="q"' in listed and "searchbar" not in listed
     assert client.get(SEARCH, {"q": "haya.q"}).status_code == 405
-    assert not _in_list(_listed(client, q="haya.q"), haya)  # the list's GET search is off
+    listed = client.get(CUSTOMERS, {"q": "haya.q"})  # the list's GET search is off
+    assert listed.status_code == 400 and not _in_list(listed.content.decode(), haya)
     assert "Enter an exact value to search for." in _searched(client, "  ", status=400)
 
 
@@ -153,7 +164,8 @@ def test_the_customer_page_masks_every_value(haya):
     assert "H*** A***" in content  # name
     assert "h***" in content  # username
     assert "H***@example.com" in content
-    assert f"1******{IDENTITY[-3:]}" in content
+    assert "1*********" in content  # the first digit only, never the last three
+    assert not re.search(r"[12]\*+\d", content)
     assert age_band(date(1990, 5, 17)) in content
     assert "+966 5** *** *67" in content
     for clear in (*CLEAR_VALUES, "+966501234567", "1990", "Aisha"):

@@ -15,8 +15,11 @@ from lumeire.backoffice.tests.factories import make_staff, signed_in
 from lumeire.backoffice.tests.order_factories import SHIPPING_NAME, STREET, place_order
 from lumeire.orders.models import OrderStatus
 from lumeire.orders.services import order_transition
+from lumeire.privacy.selectors import access_log_of_customer
 from lumeire.staff.access import GROUP_OF_ROLE
+from lumeire.staff.models import ExportedCustomer
 from lumeire.staff.roles import Role
+from lumeire.staff.selectors import export_entries_of_subject
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +82,9 @@ def test_an_export_is_masked_by_default_and_recorded(db):
     assert second.pk > first.pk
 
 
-def test_customer_service_exports_in_clear_with_a_reason_and_the_fields_are_recorded(db):
+def test_the_owner_exports_in_clear_with_a_reason_and_the_fields_are_recorded(db):
     card = place_order(payment="card")
-    staff = _staff(Role.CUSTOMER_SERVICE)
+    staff = _staff(Role.OWNER)
     response = signed_in(staff).post(
         EXPORT, {"clear": "on", "reason_category": "order_support", "reason": REASON}
     )
@@ -106,6 +109,26 @@ def test_customer_service_exports_in_clear_with_a_reason_and_the_fields_are_reco
     assert (entry.reason_category, entry.reason) == ("order_support", REASON)
     assert entry.subject_id is None
     assert card.number not in (entry.target_id, entry.reason)
+    # The customer whose values went out finds the export on "who looked at my data".
+    assert [e.pk for e in export_entries_of_subject(card.customer_id)] == [entry.pk]
+
+
+def test_customer_service_may_export_only_masked_and_a_forged_clear_export_is_refused(db):
+    """Customer service reveals one order at a time; a list in clear is not its work."""
+    place_order(payment="card")
+    staff = _staff(Role.CUSTOMER_SERVICE)
+    client = signed_in(staff)
+    assert 'name="clear"' not in client.get(EXPORT).content.decode()
+    response = client.post(
+        EXPORT, {"clear": "on", "reason_category": "order_support", "reason": REASON}
+    )
+    assert response.status_code == 403
+    assert SHIPPING_NAME.encode() not in response.content
+    assert _exports() == []
+    (refusal,) = AuditEntry.objects.filter(action=AuditAction.REVEAL_REFUSED)
+    assert (refusal.actor_id, refusal.target_type) == (staff.pk, "order")
+    masked = _rows(client.post(EXPORT, {}))
+    assert masked[0]["Name"] == "A*** A***"
 
 
 def test_fulfilment_exports_the_address_in_clear_but_never_the_card(db):
@@ -117,6 +140,36 @@ def test_fulfilment_exports_the_address_in_clear_but_never_the_card(db):
     assert row["Name"] == SHIPPING_NAME
     assert row["Card"] == "Card ending in ****"
     assert "card_last4" not in _exports()[0].fields
+
+
+def test_a_clear_export_by_fulfilment_leaves_out_shipped_and_cancelled_orders(owner):
+    waiting = place_order()
+    shipped = order_transition(
+        actor=owner,
+        order=order_transition(actor=owner, order=place_order(), to=OrderStatus.PACKED),
+        to=OrderStatus.SHIPPED,
+        tracking_number="TRK-1",
+    )
+    cancelled = order_transition(actor=owner, order=place_order(), to=OrderStatus.CANCELLED)
+    client = signed_in(_staff(Role.FULFILMENT))
+    page = client.get(EXPORT).content.decode()
+    assert "The export holds the 3 orders the list shows" in page
+    assert "only the 1 order" in page
+    rows = _rows(
+        client.post(EXPORT, {"clear": "on", "reason_category": "delivery", "reason": REASON})
+    )
+    assert [row["Order number"] for row in rows] == [waiting.number]
+    assert rows[0]["Name"] == SHIPPING_NAME
+    (entry,) = _exports()
+    assert [e.pk for e in export_entries_of_subject(waiting.customer_id)] == [entry.pk]
+    for gone in (shipped, cancelled):
+        assert export_entries_of_subject(gone.customer_id) == []
+    # Filtering to the shipped orders exports none of them in clear.
+    only_shipped = f"{EXPORT}?status__exact=shipped"
+    response = client.post(
+        only_shipped, {"clear": "on", "reason_category": "delivery", "reason": REASON}
+    )
+    assert _rows(response) == []
 
 
 @pytest.mark.parametrize(
@@ -185,7 +238,7 @@ def test_the_compliance_officer_sees_the_list_without_the_export_link(db):
 def test_too_many_orders_are_refused_with_a_message(db, monkeypatch):
     place_order()
     place_order()
-    monkeypatch.setattr("lumeire.backoffice.exports.MAX_EXPORT_ROWS", 1)
+    monkeypatch.setattr("lumeire.orders.exports.MAX_EXPORT_ROWS", 1)
     response = signed_in(_staff(Role.OWNER)).post(EXPORT, {})
     assert response.status_code == 400
     assert "At most 1 orders can be exported at once." in response.content.decode()
@@ -199,3 +252,23 @@ def test_too_many_orders_are_refused_with_a_message(db, monkeypatch):
 )
 def test_cells_that_would_run_as_formulas_are_quoted(value, cell):
     assert safe_cell(value) == cell
+
+
+def test_each_customer_of_a_clear_export_finds_it_on_who_looked_and_a_masked_one_is_not_there(
+    db,
+):
+    orders = [place_order() for _ in range(3)]
+    client = signed_in(_staff(Role.FULFILMENT))
+    _rows(client.post(EXPORT, {}))  # masked: nobody's values went out
+    for order in orders:
+        assert access_log_of_customer(customer_id=order.customer_id).entries == []
+    _rows(client.post(EXPORT, {"clear": "on", "reason_category": "delivery", "reason": REASON}))
+    masked, clear = _exports()
+    assert ExportedCustomer.objects.filter(export_entry_id=masked.pk).count() == 0
+    # One audit entry for the export, one row per customer, written together.
+    assert ExportedCustomer.objects.filter(export_entry_id=clear.pk).count() == 3
+    for order in orders:
+        (look,) = access_log_of_customer(customer_id=order.customer_id).entries
+        assert look.viewer_role == "Fulfilment"
+        assert look.reason == "Delivery"
+        assert "Full name" in look.fields and "Mobile number" in look.fields

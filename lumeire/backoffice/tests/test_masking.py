@@ -61,10 +61,21 @@ def test_emails_keep_their_first_letter_and_domain(value, masked):
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("1234567897", "1******897"), ("2000000008", "2******008"), ("12", "******"), ("", "")],
+    [
+        ("1234567897", "1*********"),
+        ("2000000008", "2*********"),
+        ("12", "1*********"),
+        ("x", "*********"),
+        ("", ""),
+    ],
 )
-def test_identity_numbers_keep_their_first_digit_and_last_three(value, masked):
+def test_identity_numbers_keep_only_their_first_digit(value, masked):
     assert mask_identity_number(value) == masked
+
+
+def test_two_identity_numbers_of_one_type_mask_alike_so_a_search_cannot_tell_them_apart():
+    """The mask leaves nothing to check a guessed number against: only its type shows."""
+    assert mask_identity_number("1000077881") == mask_identity_number("1999999999")
 
 
 @pytest.mark.parametrize(

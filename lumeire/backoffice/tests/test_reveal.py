@@ -29,7 +29,7 @@ MASKED_PHONE = "+966 5** *** *67"
 REASON = "The customer called about a missing parcel."
 CLIENT = "127.0.0.1"  # the test client's REMOTE_ADDR
 IDENTITY = identity_number(4321)
-IDENTITY_MASKED = f"1******{IDENTITY[-3:]}"
+IDENTITY_MASKED = "1*********"  # the first digit only: its type
 
 
 def _staff(role: Role):
@@ -328,15 +328,26 @@ def test_fulfilment_sees_the_address_of_an_order_ready_to_go_and_it_is_recorded(
     assert AuditEntry.objects.filter(action=AuditAction.REVEAL).count() == 3  # once per view
 
 
-def test_fulfilment_sees_a_shipped_order_masked_and_may_reveal_its_address(owner):
+@pytest.mark.parametrize("end", ["shipped", "delivered", "cancelled", "refunded"])
+def test_fulfilment_sees_an_order_past_its_work_masked_and_cannot_reveal_it(owner, end):
     order = place_order(payment="card")
-    order = order_transition(actor=owner, order=order, to=OrderStatus.PACKED)
-    order = order_transition(actor=owner, order=order, to="shipped", tracking_number="TRK-9")
-    client = signed_in(_staff(Role.FULFILMENT))
+    if end in ("shipped", "delivered"):
+        order = order_transition(actor=owner, order=order, to=OrderStatus.PACKED)
+        order = order_transition(actor=owner, order=order, to="shipped", tracking_number="TRK-9")
+    if end != "shipped":
+        order = order_transition(actor=owner, order=order, to=end)
+    staff = _staff(Role.FULFILMENT)
+    client = signed_in(staff)
     content = client.get(_order_url(order)).content.decode()
     assert MASKED_NAME in content and SHIPPING_NAME not in content
-    assert "reveal/?field=full_name" in content and "reveal/?field=card" not in content
+    assert "reveal/?field=" not in content
+    for field in ("full_name", "all"):
+        forged = _reveal(client, _order_url(order, "reveal/"), field, reason_category="delivery")
+        assert forged.status_code == 403
+        assert SHIPPING_NAME not in forged.content.decode()
     assert not _entries(AuditAction.REVEAL)
+    refusals = _entries(AuditAction.REVEAL_REFUSED)
+    assert [(e.actor_id, e.target_id) for e in refusals] == [(staff.pk, order.number)] * 2
 
 
 def test_fulfilment_finds_no_customers(customer):

@@ -30,6 +30,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from lumeire.accounts.errors import AccountError, AccountErrorCode
 from lumeire.accounts.models import (
     AccountKind,
     Customer,
@@ -37,11 +38,12 @@ from lumeire.accounts.models import (
     SignInOutcome,
     SignupConflict,
     SignupConflictKind,
+    TakenDetailKind,
+    TakenDetailsAttempt,
     User,
 )
 from lumeire.accounts.pseudonyms import client_ref, login_ref
-from lumeire.accounts.services.signup import customer_sign_up
-from lumeire.accounts.tests.factories import identity_number, sign_up_data
+from lumeire.accounts.tests.factories import identity_number, open_account, sign_up_data
 from lumeire.checkout.models import AgeRestrictionRefusal, PaymentAttempt
 from lumeire.compliance.models import Rule
 from lumeire.core.money import round_money, vat_on
@@ -494,19 +496,47 @@ def card_testing_from_one_address(
 
 
 def shared_identity(*, attempts: int = 2, ip: str = "198.51.100.77") -> Stream:
-    """Two sign-ups through the real sign-up service with the identity number of an existing
-    customer: the service writes the conflict rows (and queues their detection on commit)."""
+    """Two sign-ups through the real sign-up service and its emailed link with the identity
+    number of an existing customer: opening the link writes the conflict rows (and queues their
+    detection on commit)."""
     holder = make_shoppers(1)[0]
     number = Customer.objects.get(user=holder).identity_number
     before = set(SignupConflict.objects.values_list("pk", flat=True))
     for _ in range(attempts):
-        outcome = customer_sign_up(
-            data=sign_up_data(identity_number=str(number)), client_address=ip
-        )
-        assert outcome.user is None, "the sign-up should have met the existing identity number"
+        try:
+            open_account(sign_up_data(identity_number=str(number)), client_address=ip)
+        except AccountError as refused:
+            assert refused.code == AccountErrorCode.DETAILS_TAKEN
+        else:
+            raise AssertionError("the sign-up should have met the existing identity number")
     rows = SignupConflict.objects.exclude(pk__in=before).order_by("at", "pk")
     assert {row.kind for row in rows} == {SignupConflictKind.IDENTITY_NUMBER}
     return Stream(Rule.SHARED_IDENTITY, subject=holder, events=[_key(row) for row in rows])
+
+
+def details_probing(
+    *,
+    end: datetime | None = None,
+    ip: str = "203.0.113.60",
+    attempts: int = 4,
+    over: timedelta = timedelta(minutes=40),
+    emit: bool = False,
+) -> Stream:
+    """Four sign-ups from one address within forty minutes, each naming an email, username or
+    identity number another account holds (as the sign-up service records them)."""
+    stop = _end(end)
+    kinds = itertools.cycle(
+        [
+            TakenDetailKind.SIGN_UP_EMAIL,
+            TakenDetailKind.SIGN_UP_IDENTITY_NUMBER,
+            TakenDetailKind.SIGN_UP_USERNAME,
+        ]
+    )
+    rows = [
+        TakenDetailsAttempt(at=at, kind=kind, client_ref=client_ref(ip))
+        for at, kind in zip(_spread(stop, attempts, over), kinds, strict=False)
+    ]
+    return Stream(Rule.DETAILS_PROBING, client_ref=client_ref(ip), events=_insert(rows, emit=emit))
 
 
 def order_velocity(
@@ -593,4 +623,5 @@ RULE_STREAMS = {
     Rule.ORDER_VELOCITY: order_velocity,
     Rule.AGE_RESTRICTED: age_restricted,
     Rule.RECOVERY_FAILURES: recovery_failures,
+    Rule.DETAILS_PROBING: details_probing,
 }

@@ -21,7 +21,7 @@ import pytest
 from lumeire.core.logging import JsonFormatter, RequestIdFilter
 
 # Random identifiers the store logs on purpose; a run of digits inside one is chance, not data.
-_NOT_PERSONAL_KEYS = frozenset({"ts", "request_id", "client_ref", "duration"})
+_NOT_PERSONAL_KEYS = frozenset({"ts", "request_id", "client_ref", "client", "duration"})
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 _TEST_EMAIL = re.compile(r"[^\s\"'<>,;:()\[\]]*@example\.com")
 _IDENTITY_NUMBER = re.compile(r"\b[12]\d{9}\b")

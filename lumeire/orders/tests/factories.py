@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,6 +30,8 @@ from lumeire.orders.models import (
 from lumeire.orders.services import new_order_number, next_invoice_number, order_event_add
 from lumeire.payments.gateway import card_gateway
 from lumeire.payments.services import card_tokenise
+from lumeire.staff.access import GROUP_OF_ROLE
+from lumeire.staff.roles import Role
 
 SHIPPING_ADDRESS = {
     "full_name": "Aisha Al-Harbi",
@@ -149,16 +151,12 @@ def at_status(order: Order, status: str) -> Order:
     return order
 
 
-def make_staff(*permissions: str) -> User:
-    """A staff account holding ``permissions`` ("orders.change_order", ...) and nothing else."""
+def make_staff(*roles: Role) -> User:
+    """A staff account holding ``roles`` (their groups) and nothing else."""
     serial = next(_serial)
     user = User(kind=AccountKind.STAFF, username=f"orderstaff{serial}")
     user.email = f"orderstaff{serial}@example.com"
     user.set_unusable_password()
     user.save()
-    for name in permissions:
-        app_label, codename = name.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return User.objects.get(pk=user.pk)  # a fresh instance: no stale permission cache
+    user.groups.set(Group.objects.filter(name__in=[GROUP_OF_ROLE[role] for role in roles]))
+    return User.objects.get(pk=user.pk)  # a fresh instance: no cached roles

@@ -12,13 +12,14 @@ from lumeire.orders.errors import OrderError
 from lumeire.orders.models import Order, OrderStatus, PaymentMethod
 from lumeire.orders.services import order_cancel_by_customer, order_transition
 from lumeire.orders.tests.factories import at_status, make_order, make_staff
+from lumeire.staff.roles import Role
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff():
-    return make_staff("orders.change_order", "orders.refund_order")
+    return make_staff(Role.OWNER)
 
 
 def order_for(language: str, mailoutbox, **kwargs) -> Order:

@@ -27,6 +27,7 @@ from lumeire.orders.services import (
     order_transition,
 )
 from lumeire.orders.tests.factories import make_order, make_staff, shelf_variant
+from lumeire.staff.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_order_history_is_the_customers_own_newest_first_in_pages():
 
 def test_the_timeline_lists_every_step_oldest_first_with_who_made_it():
     customer = make_customer()
-    staff = make_staff("orders.change_order")
+    staff = make_staff(Role.FULFILMENT)
     order = make_order(customer)
     order_transition(actor=staff, order=order, to=OrderStatus.PACKED)
     order_transition(actor=staff, order=order, to=OrderStatus.SHIPPED, tracking_number="T1")

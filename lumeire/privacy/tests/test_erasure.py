@@ -19,6 +19,7 @@ from lumeire.audit.models import AuditAction, AuditEntry
 from lumeire.audit.verification import verify_chain
 from lumeire.core.errors import ApplicationError
 from lumeire.core.tests.database import every_cell
+from lumeire.core.tokens import secret_hash
 from lumeire.privacy.erasure import (
     erasure_cancel_on_sign_in,
     erasure_carry_out,
@@ -65,12 +66,12 @@ def test_the_link_schedules_erasure_after_the_grace_period_and_works_once(settin
     assert erasure.status == ErasureStatus.AWAITING_CONFIRMATION
     assert erasure.token_hash != raw and raw not in erasure.token_hash
     with freeze_time(timezone.now() + timedelta(hours=1)):
-        confirmed = erasure_confirm(raw_token=raw)
+        confirmed = erasure_confirm(token_ref=secret_hash(raw))
         assert confirmed.status == ErasureStatus.SCHEDULED
         assert confirmed.erase_after == timezone.now() + timedelta(days=14)
     assert confirmed.token_hash is None
     with pytest.raises(ApplicationError) as refused:
-        erasure_confirm(raw_token=raw)
+        erasure_confirm(token_ref=secret_hash(raw))
     assert refused.value.code == "erasure_link_invalid"
     assert User.objects.get(pk=customer.pk).is_active
 
@@ -80,14 +81,14 @@ def test_an_expired_link_is_refused():
     erasure_request(actor=customer, password=PASSWORD)
     raw = _raw_token()
     with freeze_time(timezone.now() + timedelta(hours=25)), pytest.raises(ApplicationError):
-        erasure_confirm(raw_token=raw)
+        erasure_confirm(token_ref=secret_hash(raw))
     assert ErasureRequest.objects.get().status == ErasureStatus.AWAITING_CONFIRMATION
 
 
 def test_signing_in_during_the_grace_period_cancels_it():
     customer = make_customer()
     erasure_request(actor=customer, password=PASSWORD)
-    erasure_confirm(raw_token=_raw_token())
+    erasure_confirm(token_ref=secret_hash(_raw_token()))
     sign_in_check(request=_request(), login=customer.get_username(), password=PASSWORD)
     erasure = ErasureRequest.objects.get()
     assert erasure.status == ErasureStatus.CANCELLED

@@ -27,6 +27,7 @@ from lumeire.privacy.selectors import (
     policy_diff,
 )
 from lumeire.privacy.services import policy_accept, policy_draft_save, policy_publish
+from lumeire.staff.roles import Role
 from lumeire.staff.services import staff_create
 from lumeire.vault.inventory import (
     Category,
@@ -149,16 +150,25 @@ def test_the_password_hasher_and_its_parameters_come_from_the_settings(settings)
     assert "PBKDF2_SHA256 with" in text
 
 
-def test_roles_are_listed_with_the_categories_they_may_reveal():
+def test_roles_are_listed_with_what_they_may_see_in_clear_from_the_access_model():
+    from lumeire.staff.describe import role_clear_values
+
     text = body_of("second")
 
     assert "- Catalogue manager: sees no personal information." in text
     assert "- Analyst: sees no personal information." in text
-    # Legal counsel reads the cases it decides on (notes, summaries: declared behavioural data).
-    assert "- Legal counsel: may reveal Behaviour and preferences, each time with a reason." in text
-    assert "- Fulfilment: may reveal" in text
+    # Legal counsel reads the cases it decides on; it never reveals a customer's value.
+    counsel = next(line for line in text.splitlines() if line.startswith("- Legal counsel:"))
+    assert "irregular-activity cases" in counsel and "Reveals" not in counsel
+    fulfilment = next(line for line in text.splitlines() if line.startswith("- Fulfilment:"))
+    assert "while the order waits to be packed or shipped" in fulfilment
+    assert "Reveals" not in fulfilment
     owner_line = next(line for line in text.splitlines() if line.startswith("- Owner:"))
-    assert "Identity" in owner_line and "Financial" in owner_line
+    assert "identity number" in owner_line and "card brand" in owner_line
+    # The same words as the README's role table: one source.
+    for role in Role:
+        if role_clear_values(role):
+            assert f"- {role.label}: {role_clear_values(role)}" in text
 
 
 def test_the_cookie_list_names_every_registered_cookie():

@@ -21,6 +21,7 @@ from lumeire.cart.models import Cart
 from lumeire.core.tokens import secret_hash
 from lumeire.privacy.models import ErasureReason, ErasureRequest, ErasureStatus
 from lumeire.privacy.retention import purge_expired
+from lumeire.vault.lifecycle import purge_declarations
 from lumeire.vault.models import DataKey
 
 pytestmark = pytest.mark.django_db
@@ -154,22 +155,19 @@ def test_the_command_prints_counts_only_and_audit_entries_stay():
     assert AuditEntry.objects.count() == before + 1
 
 
-def test_exports_are_purged_through_the_exports_app_and_skipped_without_it(monkeypatch):
-    import lumeire.privacy.retention as retention
-
-    class Services:
-        @staticmethod
-        def exports_purge_expired() -> int:
-            return 3
-
-    monkeypatch.setattr(retention.importlib, "import_module", lambda name: Services)
-    assert purge_expired()["exports"] == 3
-
-    def missing(name):
-        raise ImportError(name)
-
-    monkeypatch.setattr(retention.importlib, "import_module", missing)
-    assert purge_expired()["exports"] == 0
+def test_exports_and_cases_are_purged_by_their_own_apps_services_as_declared():
+    # The privacy centre calls what each app declares; the deleting is the app's own service.
+    hooks = {
+        purge.category: purge.hook
+        for _model, purge in purge_declarations()
+        if purge.category in ("exports", "cases")
+    }
+    assert hooks == {
+        "exports": "lumeire.exports.services.exports_purge_expired",
+        "cases": "lumeire.compliance.services.cases_purge_expired",
+    }
+    counts = purge_expired()
+    assert counts["exports"] == 0 and counts["cases"] == 0
 
 
 def _system_entries(count: int) -> None:

@@ -1,4 +1,4 @@
-"""The seven role groups exist, hold only the model permissions their roles need, and reverse."""
+"""The seven role groups exist, hold no Django permission (the access model decides), reverse."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ def test_every_role_has_its_group():
     assert set(GROUP_OF_ROLE) == set(Role)
 
 
-def test_new_roles_hold_only_what_their_permissions_need():
-    assert _codenames("Compliance officer") == {"orders.view_order"}
-    assert _codenames("Legal counsel") == set()
-    assert _codenames("Analyst") == set()
+def test_no_role_group_holds_a_django_permission():
+    """The staff access model is the only source: the groups are names of roles."""
+    for group in GROUP_OF_ROLE.values():
+        assert _codenames(group) == set(), group
 
 
 def test_the_migration_reverses_and_reapplies_without_touching_other_groups():
@@ -58,3 +58,17 @@ def test_the_audit_log_names_each_role_group_by_its_role_value():
     for role, group in GROUP_OF_ROLE.items():
         entry = audit_record(actor=make_user(groups=(group,)), action="audit_viewed")
         assert entry.actor_roles == role.value
+
+
+def test_clearing_the_groups_permissions_reverses_to_what_the_earlier_migrations_gave():
+    cleared = importlib.import_module(
+        "lumeire.backoffice.migrations.0004_roles_hold_no_permissions"
+    )
+    editor = SimpleNamespace(connection=connection)
+    cleared.restore_permissions(apps, editor)
+    assert _codenames("Compliance officer") == {"orders.view_order"}
+    assert "orders.refund_order" in _codenames("Customer service")
+    assert len(_codenames("Catalogue manager")) == 16
+    cleared.clear_permissions(apps, editor)
+    for group in GROUP_OF_ROLE.values():
+        assert _codenames(group) == set(), group

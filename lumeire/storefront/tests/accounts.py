@@ -14,6 +14,8 @@ from lumeire.storefront.tests.markup import Element, parse
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 RECOVERY_LINK = re.compile(r"https?://[^/\s]+(/(?:en|ar)/account/recover/[\w-]+/)")
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/(?:en|ar)/account/email/confirm/[\w-]+/)")
+SIGN_UP_LINK = re.compile(r"https?://[^/\s]+(/(?:en|ar)/account/sign-up/open/[\w-]+/)")
+IDENTITY_LINK = re.compile(r"https?://[^/\s]+(/(?:en|ar)/account/identity-number/confirm/[\w-]+/)")
 
 
 def sign_in(

@@ -15,13 +15,16 @@ from freezegun import freeze_time
 from lumeire.accounts.models import AccountKind, ApiToken, User
 from lumeire.accounts.services.signin import api_token_issue
 from lumeire.accounts.tests.factories import ANSWER, PASSWORD, identity_number, make_customer
+from lumeire.audit.models import AuditEntry
 from lumeire.storefront.tests.accounts import (
     CONFIRM_LINK,
+    IDENTITY_LINK,
     field_errors,
     forms_of,
     link_in_mail,
     sign_in,
     signed_in_client,
+    without_csrf,
 )
 from lumeire.storefront.tests.test_pages import (
     EVENT_HANDLER,
@@ -259,23 +262,39 @@ def test_the_recovery_question_changes_with_the_current_password_and_a_notice(br
     assert "Zaytouna" not in mail.outbox[0].body
 
 
-def test_the_identity_number_changes_with_the_password_and_stays_unique(browser, customer):
-    other = make_customer()
+def test_the_identity_number_changes_from_the_emailed_link_and_a_taken_one_looks_the_same(
+    browser, customer
+):
+    other = make_customer(email="holder@example.com")
+    old_number = customer.customer.identity_number
+    mail.outbox.clear()
     taken = browser.post(
         "/en/account/identity-number/",
         {"identity_number": other.customer.identity_number, "current_password": PASSWORD},
     )
+    taken_page = browser.get(taken["Location"])
     new_number = identity_number(4242)
-    changed = browser.post(
+    requested = browser.post(
         "/en/account/identity-number/",
         {"identity_number": new_number, "current_password": PASSWORD},
     )
+    requested_page = browser.get(requested["Location"])
 
-    assert taken.status_code == 400
-    assert field_errors(taken.content.decode(), "identity_number") == [
-        "This identity number cannot be used for this account. Contact us if it is yours."
-    ]
-    assert changed.status_code == 302
+    assert (taken.status_code, taken["Location"]) == (requested.status_code, requested["Location"])
+    assert without_csrf(taken_page.content.decode()) == without_csrf(
+        requested_page.content.decode()
+    )
+    assert reload(customer).customer.identity_number == old_number, "nothing before the link"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [customer.email, customer.email, "holder@example.com"]
+    )
+    assert AuditEntry.objects.filter(
+        action="details_change_conflict", subject_id=other.pk, fields=["identity_number"]
+    ).exists()
+
+    opened = browser.get(link_in_mail(IDENTITY_LINK, to=customer.email))
+    assert (opened.status_code, opened["Location"]) == (302, "/en/account/identity-number/confirm/")
+    assert browser.post(opened["Location"]).status_code == 200
     assert reload(customer).customer.identity_number == new_number
     page = browser.get("/en/account/").content.decode()
     assert f"{new_number[0]}******{new_number[-3:]}" in page
@@ -370,12 +389,14 @@ def test_no_address_carries_a_personal_value_and_only_emailed_links_carry_a_secr
         "account/addresses/<uuid:address_id>/remove/",
         "account/delete/confirm/<slug:token>/",
         "account/email/confirm/<slug:token>/",
+        "account/identity-number/confirm/<slug:token>/",
         "account/my-data/<uuid:export_id>/download/",
         "account/orders/<str:number>/",
         "account/orders/<str:number>/cancel/",
         "account/orders/<str:number>/invoice.pdf",
         "account/orders/<str:number>/invoice/",
         "account/recover/<slug:token>/",
+        "account/sign-up/open/<slug:token>/",
         "c/<slug:slug>/",
         "cart/lines/<int:line_id>/",
         "cart/lines/<int:line_id>/remove/",

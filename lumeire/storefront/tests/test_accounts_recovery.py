@@ -11,6 +11,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from lumeire.accounts.models import RecoveryToken, SignInEvent, User
+from lumeire.accounts.services.profile import email_change_request
 from lumeire.accounts.tests.factories import ANSWER, PASSWORD, make_customer
 from lumeire.storefront.tests.accounts import (
     CONFIRM_LINK,
@@ -204,8 +205,9 @@ def test_addresses_with_a_secret_send_no_referrer_and_the_forms_after_them_can_p
     assert client.get("/en/account/forgot/")["Referrer-Policy"] == "same-origin"
 
 
-def test_the_sign_up_address_is_confirmed_with_a_button_after_the_link(client):
-    user = make_customer(email="newcomer@example.com")
+def test_a_new_address_is_confirmed_with_a_button_after_the_link(client):
+    user = make_customer(email="before@example.com")
+    email_change_request(actor=user, current_password=PASSWORD, new_email="newcomer@example.com")
     link = link_in_mail(CONFIRM_LINK, to="newcomer@example.com")
 
     opened = client.get(link)
@@ -213,7 +215,7 @@ def test_the_sign_up_address_is_confirmed_with_a_button_after_the_link(client):
     assert opened["Referrer-Policy"] == "no-referrer"
     page = client.get(opened["Location"])
     assert page.status_code == 200
-    assert User.objects.get(pk=user.pk).email_verified_at is None, (
+    assert User.objects.get(pk=user.pk).email == "before@example.com", (
         "opening the link changes nothing"
     )
 
@@ -221,7 +223,7 @@ def test_the_sign_up_address_is_confirmed_with_a_button_after_the_link(client):
 
     assert confirmed.status_code == 200
     assert "Email address confirmed" in confirmed.content.decode()
-    assert User.objects.get(pk=user.pk).email_verified_at is not None
+    assert User.objects.get(pk=user.pk).email == "newcomer@example.com"
     assert client.post("/en/account/email/confirm/").status_code == 404
 
 

@@ -9,7 +9,13 @@ from freezegun import freeze_time
 from lumeire.accounts.models import Customer, User
 from lumeire.accounts.tests.factories import make_customer
 from lumeire.privacy.models import PolicyAcceptance
-from lumeire.storefront.tests.accounts import field_errors, sign_up_form, without_csrf
+from lumeire.storefront.tests.accounts import (
+    SIGN_UP_LINK,
+    field_errors,
+    link_in_mail,
+    sign_up_form,
+    without_csrf,
+)
 from lumeire.storefront.tests.markup import parse
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +31,24 @@ def post(client, language="en", **overrides):
     return client.post(f"/{language}/account/sign-up/", sign_up_form(**overrides))
 
 
-def test_a_valid_sign_up_opens_the_account_in_the_page_language_and_asks_to_check_email(client):
+def test_a_valid_sign_up_asks_to_check_email_and_the_link_opens_the_account_in_its_language(
+    client,
+):
     response = post(client, language="ar", username="نورة_١", email="noura@example.com")
 
     assert (response.status_code, response["Location"]) == (302, "/ar/account/sign-up/check-email/")
+    assert User.objects.count() == 0, "no account before the emailed link is opened"
+    link = link_in_mail(SIGN_UP_LINK, to="noura@example.com")
+    assert link.startswith("/ar/")
+    swapped = client.get(link)
+    assert (swapped.status_code, swapped["Location"]) == (302, "/ar/account/sign-up/open/")
+    assert swapped["Referrer-Policy"] == "no-referrer"
+    page = client.get("/ar/account/sign-up/open/")
+    assert page.status_code == 200 and "نورة_1" in page.content.decode()
+    opened = client.post("/ar/account/sign-up/open/", {"username": "نورة_١"})
+    assert opened.status_code == 200
     user = User.objects.get()
-    assert user.get_username() == "نورة_١"
+    assert user.get_username() == "نورة_1"
     assert user.language == "ar"
     assert user.customer.full_name == "Noura Al-Qahtani"
     assert PolicyAcceptance.objects.get(user=user).version.version == 1
@@ -153,14 +171,23 @@ def test_the_form_itself_refuses_a_different_confirmation_and_a_malformed_date(c
     assert User.objects.count() == 0
 
 
-def test_a_taken_username_is_said_on_the_username_field(client):
+def test_a_taken_username_is_said_only_on_the_links_page_and_can_be_replaced_there(client):
     make_customer(username="Noura")
 
-    response = post(client, username="NOURA")
+    response = post(client, username="NOURA", email="second@example.com")
 
-    assert field_errors(response.content.decode(), "username") == [
+    assert (response.status_code, response["Location"]) == (302, "/en/account/sign-up/check-email/")
+    client.get(link_in_mail(SIGN_UP_LINK, to="second@example.com"))
+    taken = client.post("/en/account/sign-up/open/", {"username": "NOURA"})
+    assert taken.status_code == 400
+    assert field_errors(taken.content.decode(), "username") == [
         "This username is taken. Choose another one."
     ]
+    opened = client.post("/en/account/sign-up/open/", {"username": "Noura_2"})
+    assert opened.status_code == 200
+    assert User.objects.filter(
+        username_index=User._meta.get_field("username_index").index_of("noura_2")
+    ).exists()
 
 
 def test_a_taken_email_and_a_new_one_get_the_same_answer_and_the_same_page(client):
@@ -177,7 +204,7 @@ def test_a_taken_email_and_a_new_one_get_the_same_answer_and_the_same_page(clien
     assert after_taken.status_code == after_fresh.status_code == 200
     assert without_csrf(after_taken.content.decode()) == without_csrf(after_fresh.content.decode())
     assert "Check your email" in after_fresh.content.decode()
-    assert User.objects.count() == 2
+    assert User.objects.count() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["owner@example.com", "someone.new@example.com"]
 
 

@@ -36,6 +36,9 @@ def test_the_pages_ask_the_password_then_the_link_schedules_and_signs_out():
     path = LINK.search(mail.outbox[-1].body).group(0).replace("/account", "/en/account", 1)
     opened = browser.get(path)
     assert opened.status_code == 302 and opened["Location"].endswith("/account/delete/confirm/")
+    # The session keeps the secret's hash, never the secret a stolen session table would hand over.
+    secret = LINK.search(mail.outbox[-1].body).group(1)
+    assert secret not in repr(dict(browser.session.items()))
     assert ErasureRequest.objects.get().status == ErasureStatus.AWAITING_CONFIRMATION
     assert browser.get("/en/account/delete/confirm/").status_code == 200
     done = browser.post("/en/account/delete/confirm/")

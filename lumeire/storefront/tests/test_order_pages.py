@@ -7,7 +7,7 @@ import itertools
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from lumeire.accounts.models import AccountKind, User
@@ -96,10 +96,9 @@ def staff_who_can_change_orders() -> User:
     staff = User(kind=AccountKind.STAFF, username="warehouse", email="warehouse@example.com")
     staff.set_unusable_password()
     staff.save()
-    staff.user_permissions.add(
-        Permission.objects.get(content_type__app_label="orders", codename="change_order")
-    )
-    return User.objects.get(pk=staff.pk)  # a fresh object: permissions are cached per object
+    # Moves are the roles' (lumeire.staff.access): fulfilment packs, ships and delivers.
+    staff.groups.add(Group.objects.get(name="Fulfilment"))
+    return User.objects.get(pk=staff.pk)  # a fresh object: roles are cached per object
 
 
 def order_urls(number: str) -> list[str]:

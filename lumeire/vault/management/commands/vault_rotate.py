@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from lumeire.audit.services import audit_record
 from lumeire.vault.audit_actions import VaultAuditAction
+from lumeire.vault.journal import journal_reseal
 from lumeire.vault.keyring import get_keyring
 from lumeire.vault.selectors import data_keys_to_rotate
 from lumeire.vault.services import rotate_batch
@@ -17,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Re-wrap all data keys under the current master key (LUMEIRE_MASTER_KEY). Keep the old "
         "key in LUMEIRE_MASTER_KEYS_RETIRED until this reports nothing left, then remove it. "
-        "Safe to interrupt and run again: it continues where it stopped."
+        "Safe to interrupt and run again: it continues where it stopped. When done, the erasure "
+        "journal is signed again under the current key."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,3 +52,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Re-wrapped {total} data keys under master key {current}; {left} left.")
         if left:
             raise SystemExit(1)
+        # The erasure journal too moves to the current master, so the retired one can go.
+        resealed = journal_reseal()
+        self.stdout.write(f"Erasure journal: {resealed} records signed under {current}.")

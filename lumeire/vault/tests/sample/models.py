@@ -9,6 +9,7 @@ from django.db import models
 
 from lumeire.vault.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
+from lumeire.vault.lifecycle import Erasure, OnErasure
 
 _UNTIL_DELETED = Retention(after="until the sample person is deleted")
 
@@ -35,6 +36,8 @@ class SamplePerson(models.Model):
         ),
     }
     not_personal = {"nickname_plain": "a display nickname the person chose to make public"}
+    erasure = Erasure(OnErasure.SHRED, subject="pk")
+    purges = ()
 
 
 class SampleNote(models.Model):
@@ -43,6 +46,8 @@ class SampleNote(models.Model):
     body = EncryptedTextField(subject_field="person_id")
 
     personal_data = {"body": PersonalData(Category.BEHAVIOURAL, "testing", _UNTIL_DELETED)}
+    erasure = Erasure(OnErasure.DELETE, subject="person")
+    purges = ()
 
 
 class SamplePlainPerson(models.Model):
@@ -58,3 +63,5 @@ class SamplePlainPerson(models.Model):
         "email": PersonalData(Category.CONTACT, "benchmark baseline", _UNTIL_DELETED),
         "birth_date": PersonalData(Category.IDENTITY, "benchmark baseline", _UNTIL_DELETED),
     }
+    erasure = Erasure(OnErasure.RETAIN, reason="benchmark rows of made-up people, no account")
+    purges = ()
