@@ -12,9 +12,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from lumeire.accounts.sessions import needs_reauthentication
 from lumeire.core.client import request_is_secure
+from lumeire.core.tokens import secret_hash
 
 View = Callable[..., HttpResponse]
 
@@ -65,6 +67,21 @@ def no_referrer(view: View) -> View:
         return response
 
     return wrapped
+
+
+def link_into_session(session_key: str, page: str) -> View:
+    """The view an emailed link opens: keep only the hash of its secret in the session and go on
+    to ``page``, whose address carries no secret and which acts on a button press (mail scanners
+    open links)."""
+
+    @never_cache
+    @no_referrer
+    @require_GET
+    def opened(request: HttpRequest, token: str) -> HttpResponse:
+        request.session[session_key] = secret_hash(token)
+        return redirect(page)
+
+    return opened
 
 
 def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:

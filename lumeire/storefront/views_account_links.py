@@ -18,7 +18,7 @@ from lumeire.accounts.services.identity_number import identity_number_change_con
 from lumeire.accounts.services.signup_link import sign_up_complete, sign_up_link_open
 from lumeire.core.client import client_address
 from lumeire.core.tokens import secret_hash
-from lumeire.storefront.account_access import no_referrer
+from lumeire.storefront.account_access import link_into_session, no_referrer
 from lumeire.storefront.account_forms import SignUpOpenForm
 from lumeire.storefront.views_recovery import link_refused
 
@@ -78,13 +78,7 @@ def sign_up_open(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/account/sign_up_open.html", {"form": form}, status=status)
 
 
-@never_cache
-@no_referrer
-@require_GET
-def identity_number_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Keep the emailed secret's hash in the session and show the confirmation page without it."""
-    request.session[IDENTITY_SESSION_KEY] = secret_hash(token)
-    return redirect("storefront:identity_number_confirm")
+identity_number_link = link_into_session(IDENTITY_SESSION_KEY, "storefront:identity_number_confirm")
 
 
 @never_cache

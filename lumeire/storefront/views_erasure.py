@@ -10,21 +10,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from lumeire.core.errors import ApplicationError
-from lumeire.core.tokens import secret_hash
 from lumeire.privacy.erasure import (
     erasure_confirm,
     erasure_request,
     grace_period,
     open_erasure_of,
 )
-from lumeire.storefront.account_access import no_referrer
+from lumeire.storefront.account_access import link_into_session
 from lumeire.storefront.account_forms import AccountForm
 from lumeire.storefront.views_account import account_page
 
@@ -64,13 +63,7 @@ def erasure_request_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@no_referrer
-@require_GET
-def erasure_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Keep the emailed secret's hash in the session and show the confirmation page without it."""
-    request.session[ERASURE_SESSION_KEY] = secret_hash(token)
-    return redirect("storefront:erasure_confirm")
+erasure_confirmation_link = link_into_session(ERASURE_SESSION_KEY, "storefront:erasure_confirm")
 
 
 @never_cache

@@ -28,7 +28,7 @@ from lumeire.accounts.services.recovery import (
 )
 from lumeire.core.client import client_address
 from lumeire.core.tokens import secret_hash
-from lumeire.storefront.account_access import no_referrer
+from lumeire.storefront.account_access import link_into_session, no_referrer
 from lumeire.storefront.account_forms import (
     ForgotPasswordForm,
     RecoveryForm,
@@ -131,13 +131,7 @@ def recover_set_password(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/account/recover_set_password.html", context, status=status)
 
 
-@never_cache
-@no_referrer
-@require_GET
-def email_confirmation_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Keep the emailed secret's hash in the session and show the confirmation page without it."""
-    request.session[EMAIL_CONFIRM_SESSION_KEY] = secret_hash(token)
-    return redirect("storefront:email_confirm")
+email_confirmation_link = link_into_session(EMAIL_CONFIRM_SESSION_KEY, "storefront:email_confirm")
 
 
 @never_cache

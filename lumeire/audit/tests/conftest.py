@@ -53,6 +53,16 @@ def staff_browser(user) -> Client:
     return client
 
 
+def record_entries(count: int, action: str, reason: str = "") -> list[AuditEntry]:
+    """Append ``count`` entries through the store's own service, numbered in their reason."""
+    from lumeire.audit.services import audit_record
+
+    return [
+        audit_record(actor=None, action=action, reason=f"{reason} {n}" if reason else "")
+        for n in range(count)
+    ]
+
+
 def raw(sql: str, params: list | tuple | None = None) -> None:
     # No parameters: the statement goes as written (PL/pgSQL's '%' is not a placeholder).
     with connection.cursor() as cursor:

@@ -21,14 +21,13 @@ from lumeire.audit import anchors
 from lumeire.audit.checkpoints import audit_checkpoint
 from lumeire.audit.errors import AuditAnchorRefusedError
 from lumeire.audit.models import AuditAction, AuditEntry
-from lumeire.audit.services import audit_record
-from lumeire.audit.tests.conftest import anchor_now, raw, triggers_off, verify
+from lumeire.audit.tests.conftest import anchor_now, raw, record_entries, triggers_off, verify
 
 pytestmark = pytest.mark.django_db
 
 
 def _entries(count: int) -> list[AuditEntry]:
-    return [audit_record(actor=None, action=AuditAction.EXPORT) for _ in range(count)]
+    return record_entries(count, AuditAction.EXPORT)
 
 
 def _anchor_key(master: str) -> bytes:

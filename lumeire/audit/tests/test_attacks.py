@@ -33,13 +33,13 @@ from lumeire.audit.chain import (
 from lumeire.audit.errors import AuditAnchorRefusedError
 from lumeire.audit.models import AuditAction, AuditEntry
 from lumeire.audit.protection import is_protected
-from lumeire.audit.services import audit_record
 from lumeire.audit.signing import ANCHOR_INFO, CHAIN_INFO, derive_key, key_id_of
 from lumeire.audit.tests.conftest import (
     anchor_now,
     attacker_drops_the_triggers,
     insert_rows,
     raw,
+    record_entries,
     verify,
 )
 
@@ -47,10 +47,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _entries(count: int = 5) -> list[AuditEntry]:
-    return [
-        audit_record(actor=None, action=AuditAction.REVEAL, reason=f"ticket {n}")
-        for n in range(count)
-    ]
+    return record_entries(count, AuditAction.REVEAL, "ticket")
 
 
 def _rows() -> list[list]:

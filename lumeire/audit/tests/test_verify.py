@@ -15,6 +15,7 @@ from lumeire.audit.tests.conftest import (
     anchor_now,
     insert_rows,
     raw,
+    record_entries,
     triggers_off,
     verify,
     verify_chain_line,
@@ -24,10 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _entries(count: int = 5) -> list[AuditEntry]:
-    return [
-        audit_record(actor=None, action=AuditAction.KEY_ROTATION, reason=f"run {n}")
-        for n in range(count)
-    ]
+    return record_entries(count, AuditAction.KEY_ROTATION, "run")
 
 
 def _row(entry_id: int, prev_hash: str, *, at, key_id: str, entry_hash: str = "") -> list:
