@@ -8,7 +8,7 @@ PORT ?= 8000
 export LUMEIRE_ENV_FILE := $(CURDIR)/$(SECRETS)
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test drill lint bench lock messages clean-local
+.PHONY: run test drill cluster-test lint bench lock messages clean-local
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -36,8 +36,9 @@ run: $(VENV)/.installed $(SECRETS)
 	$(PY) manage.py load_demo
 	@echo "Lumeire is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(PY) manage.py schedule_periodic
-	@# The background-task worker (exports, retention) runs beside gunicorn and stops with it.
-	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	@# The background-task worker (exports, retention, the periodic schedule) runs beside
+	@# gunicorn and stops with it; it waits out database outages (lumeire/core/worker.py).
+	@$(PY) manage.py task_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application --config python:config.gunicorn_conf \
 		--bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 5
@@ -47,12 +48,20 @@ TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test $(SECRETS)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal -m "not drill"
+	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal -m "not drill and not cluster"
 
 # The backup and restore drill (about 30 s): pg_dump, erasure, pg_restore into a fresh database,
 # erasure_replay. Needs DATABASE_URL=postgres://…; on SQLite it is skipped. CI runs it.
 drill: $(VENV)/.installed-test $(SECRETS)
 	$(PY) -m pytest -m drill
+
+# The cluster test (cluster/README.md, under 3 minutes): two gunicorn nodes behind haproxy with
+# deploy/haproxy.cfg, one redis-server, two task workers and moto's S3 server, on a fresh
+# PostgreSQL database (DATABASE_URL's server, else postgres@127.0.0.1:5432), all on loopback;
+# then nodes and workers are killed and Redis cut. Needs haproxy and redis-server. CI runs it.
+cluster-test: $(VENV)/.installed-test $(SECRETS)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) -m pytest cluster -m cluster -p no:xdist
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["lumeire.core.tests.logscan", "pytester"]
+pytest_plugins = [
+    "lumeire.core.tests.logscan",
+    "lumeire.core.tests.redis_fixtures",
+    "lumeire.core.tests.s3server",
+    "pytester",
+]
 settings.register_profile(
     "lumeire",
     deadline=None,

@@ -64,3 +64,11 @@ class PrivateLogger(glogging.Logger):
 def on_starting(server) -> None:
     """Before the first file is created, in the master (workers inherit it)."""
     os.umask(PROCESS_UMASK)
+
+
+def child_exit(server, worker) -> None:
+    """Let the metrics of a worker that ended stop counting as a live process's."""
+    from prometheus_client import multiprocess, values
+
+    if values.ValueClass is not values.MutexValue:  # PROMETHEUS_MULTIPROC_DIR is set
+        multiprocess.mark_process_dead(worker.pid)

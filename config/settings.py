@@ -17,6 +17,7 @@ from config.env import (
     env_required,
     env_str,
 )
+from config.storage_url import storages_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -29,6 +30,8 @@ HTTPS = env_bool("LUMEIRE_HTTPS", default=False)
 # The store's own reverse proxies (IPs or CIDRs): only their X-Forwarded-For and
 # X-Forwarded-Proto are believed (lumeire.core.client). Empty: nobody's are.
 LUMEIRE_TRUSTED_PROXIES = env_networks("LUMEIRE_TRUSTED_PROXIES")
+# Who may read /metrics (IPs or CIDRs, as the client address resolves); empty: nobody (404).
+LUMEIRE_METRICS_ALLOWED = env_networks("LUMEIRE_METRICS_ALLOWED")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -69,6 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the client's address and scheme, from the socket or a trusted proxy only.
     "lumeire.core.client.ClientAddressMiddleware",
+    # Counts and times every answer, the refusals of the middleware below included.
+    "lumeire.core.metrics.MetricsMiddleware",
+    # Lockout and rate-limit counters unreachable: 503 with Retry-After, never a 500.
+    "lumeire.core.outage.SharedStoreOutageMiddleware",
     "lumeire.core.middleware.RequestIdMiddleware",
     # The access log (gunicorn's own is off: config/gunicorn_conf.py).
     "lumeire.core.request_log.RequestLogMiddleware",
@@ -143,15 +150,24 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# Each Redis call (connect, then answer) gives up after this long; after a failure the worker
+# process leaves Redis alone for a few seconds (lumeire.core.cache), so an outage costs a page
+# one short wait now and then, never seconds on every call.
+LUMEIRE_REDIS_TIMEOUT_MS = env_int("LUMEIRE_REDIS_TIMEOUT_MS", 250)
+_REDIS_OPTIONS = {
+    "socket_timeout": LUMEIRE_REDIS_TIMEOUT_MS / 1000,
+    "socket_connect_timeout": LUMEIRE_REDIS_TIMEOUT_MS / 1000,
+}
 if REDIS_URL:
+    # Without Redis the store serves without this cache: a miss, never an error.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lumeire.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "lumeire",
+            "OPTIONS": _REDIS_OPTIONS,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     # Room for the cached catalogue fragments of a large store (the default keeps only 300).
     CACHES = {
@@ -160,19 +176,28 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, Redis or not: a cache outage must sign nobody out, and a
+# sign-out made while the cache is unreachable must not come back when it returns.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Whole catalogue pages for visitors without a session, each worker its own copy (no network
-# round trip); keyed by the shared catalogue version, so a staff edit retires them everywhere.
+# round trip); keyed by the catalogue version (a database row), so a staff edit retires them
+# everywhere.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "lumeire-pages",
     "OPTIONS": {"MAX_ENTRIES": 2_000},
 }
-# What every worker process must agree on (lockout and rate-limit counters, the catalogue's
-# version that cached pages are keyed by): Redis when there is one, otherwise a database table.
-# Local memory would give each worker its own count.
+# What every worker process must agree on (lockout and rate-limit counters): Redis when there
+# is one, otherwise a database table. Local memory would give each worker its own count. It
+# fails closed: while Redis is away, sign-in and rate-limited actions answer 503 with
+# Retry-After (lumeire.core.outage) rather than count nothing.
 CACHES["shared"] = (
-    {**CACHES["default"], "KEY_PREFIX": "lumeire-shared"}
+    {
+        "BACKEND": "lumeire.core.cache.FailClosedRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "lumeire-shared",
+        "OPTIONS": _REDIS_OPTIONS,
+    }
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -180,9 +205,18 @@ CACHES["shared"] = (
     }
 )
 
-# Background tasks (django-tasks): queued in the database, run by `manage.py db_worker`, which
-# `make run` starts beside gunicorn. Tests switch to the immediate backend.
+# Background tasks (django-tasks): queued in the database, run by `manage.py task_worker`
+# (lumeire.core.worker), which `make run` starts beside gunicorn and which also queues the
+# periodic tasks, one run per slot across all nodes. Tests switch to the immediate backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Each worker beats this often; a RUNNING task whose worker has been silent for the lease goes
+# back to the queue and runs again, at most LUMEIRE_TASK_MAX_ATTEMPTS times in all.
+LUMEIRE_TASK_HEARTBEAT_SECONDS = env_int("LUMEIRE_TASK_HEARTBEAT_SECONDS", 5)
+LUMEIRE_TASK_LEASE_SECONDS = env_int("LUMEIRE_TASK_LEASE_SECONDS", 60)
+LUMEIRE_TASK_MAX_ATTEMPTS = env_int("LUMEIRE_TASK_MAX_ATTEMPTS", 5)
+# A periodic task is overdue (ERROR log line, back office notice) once a slot's run has not
+# succeeded this long after the slot ended.
+LUMEIRE_PERIODIC_GRACE_SECONDS = env_int("LUMEIRE_PERIODIC_GRACE_SECONDS", 120)
 # Export files: sealed, outside MEDIA_ROOT and static files, never behind a URL.
 LUMEIRE_EXPORTS_DIR = VAR_DIR / "exports"
 # Audit checkpoint archives: the sealed entries that left the live audit log (see lumeire/audit).
@@ -250,7 +284,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_STR_CALLABLE = "lumeire.accounts.lockout.axes_client_str"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "lumeire.accounts.lockout.SharedCacheAxesHandler"
 AXES_CACHE = "shared"
 AXES_USERNAME_CALLABLE = "lumeire.accounts.lockout.axes_login_key"
 AXES_CLIENT_IP_CALLABLE = "lumeire.accounts.lockout.axes_client_key"
@@ -289,6 +323,9 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    # The balancer's health checks and the metrics scrape reach each node in plain HTTP on the
+    # private network: a redirect there would take every node out of the balancer.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -338,8 +375,16 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded files and their folders are the store's own (Django's default is 0644).
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Photos, exports, audit archives and anchors: folders under var/ when LUMEIRE_STORAGE_URL is
+# empty, else one S3-compatible bucket every node shares (config/storage_url.py). Static files
+# ship with each release.
+LUMEIRE_STORAGE_URL = env_str("LUMEIRE_STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **storages_from_url(
+        LUMEIRE_STORAGE_URL,
+        access_key=env_str("AWS_ACCESS_KEY_ID"),
+        secret_key=env_str("AWS_SECRET_ACCESS_KEY"),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -8,8 +8,15 @@ the store's hashers back (see ``conftest.py``), as does ``make bench``, which ne
 
 from config.settings import *  # noqa: F403 - the store's settings, unchanged but for the below
 from config.settings import PASSWORD_HASHERS as STORE_PASSWORD_HASHERS
+from config.settings import STORAGES as STORE_STORAGES
+from config.storage_url import storages_from_url
 
 PASSWORD_HASHERS = [
     "lumeire.accounts.tests.hashers.CheapArgon2PasswordHasher",
     *STORE_PASSWORD_HASHERS,
 ]
+
+# The suite's files stay in local folders whatever the shell exports; the bucket tests start
+# their own S3 server and point the storages at it themselves.
+LUMEIRE_STORAGE_URL = ""
+STORAGES = {**storages_from_url(""), "staticfiles": STORE_STORAGES["staticfiles"]}

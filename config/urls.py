@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from lumeire.api.v1 import api
-from lumeire.storefront import views as storefront_views
+from lumeire.core import health, metrics
 from lumeire.storefront import views_site
 
 urlpatterns = [
-    path("healthz", storefront_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("backoffice/", include("lumeire.backoffice.urls")),

@@ -143,14 +143,23 @@ def test_unclear_debug_value_stops_start_up(production_env):
     assert "DEBUG must be one of" in result.stderr
 
 
-def test_redis_url_makes_redis_the_cache_and_the_session_store(production_env):
+def test_redis_url_makes_redis_the_caches_with_short_timeouts_and_sessions_stay_in_the_database(
+    production_env,
+):
     production_env["REDIS_URL"] = "redis://127.0.0.1:6379/3"
+    production_env["LUMEIRE_REDIS_TIMEOUT_MS"] = "300"
 
     values = settings_in(production_env, "CACHES", "SESSION_ENGINE")
 
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert values["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
-    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
+    default, shared = values["CACHES"]["default"], values["CACHES"]["shared"]
+    # A miss while Redis is away; the counters refuse instead (lumeire.core.cache).
+    assert default["BACKEND"] == "lumeire.core.cache.DegradingRedisCache"
+    assert shared["BACKEND"] == "lumeire.core.cache.FailClosedRedisCache"
+    for cache in (default, shared):
+        assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
+        assert cache["OPTIONS"] == {"socket_timeout": 0.3, "socket_connect_timeout": 0.3}
+    assert default["KEY_PREFIX"] != shared["KEY_PREFIX"]
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
 
 
 def test_without_redis_the_cache_is_local_memory_and_sessions_live_in_the_database(

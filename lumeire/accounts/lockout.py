@@ -4,13 +4,20 @@ django-axes keeps one counter per key. A login that resolves to an account count
 account's pseudonym (``account_ref``), whichever spelling, username or email was typed; a login
 that resolves to nobody counts against its normalised form (``login_ref``), so unknown logins
 lock the same way and the counters say nothing about which logins exist.
+
+The counters live in the "shared" cache, which fails closed: while it is unreachable every
+sign-in is refused with a 503 (``lumeire.core.cache.SharedStoreUnavailable``), never let through
+uncounted.
 """
 
 from __future__ import annotations
 
+from axes.handlers.cache import AxesCacheHandler
 from axes.helpers import make_cache_key_list
+from axes.signals import user_locked_out
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -19,6 +26,7 @@ from lumeire.accounts.normalization import normalize_login
 from lumeire.accounts.pseudonyms import account_ref, client_ref, login_ref
 from lumeire.accounts.selectors import user_by_login
 from lumeire.core.client import client_address
+from lumeire.core.metrics import count_sign_in_lockout
 
 _REQUEST_CACHE = "_lumeire_attempt_refs"
 
@@ -83,3 +91,26 @@ def lockout_response(
     return HttpResponse(
         _("Too many failed sign-ins. Try again later."), status=429, content_type="text/plain"
     )
+
+
+class SharedCacheAxesHandler(AxesCacheHandler):
+    """django-axes' cache handler, reading the configured cache at each use.
+
+    django-axes builds one handler per process and would keep the cache object of the thread
+    that built it; Django's cache objects belong to one thread each.
+    """
+
+    def __init__(self) -> None:  # no cache is held
+        pass
+
+    @property
+    def cache(self) -> BaseCache:
+        return caches[settings.AXES_CACHE]
+
+
+@receiver(user_locked_out, dispatch_uid="lumeire.accounts.lockout.count")
+def _count_lockout(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    # django-axes sends this signal again for each attempt refused while locked; only the
+    # attempt that locked counted its failure (axes_failures_since_start), so only it counts.
+    if request is not None and getattr(request, "axes_failures_since_start", None) is not None:
+        count_sign_in_lockout()

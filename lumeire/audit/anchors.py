@@ -5,8 +5,10 @@ off the newest ones: what is left still chains. So at least once a minute the wo
 (``tasks.py``) or ``manage.py audit_anchor`` checks the entries appended since the previous
 anchor and writes an anchor: the newest entry's id and hash, the number of entries, the time and
 an HMAC-SHA256 under the anchor key (derived from the master key, see ``keys.py``), one small
-JSON file per anchor in ``LUMEIRE_AUDIT_ANCHOR_DIR`` (folder 0700, files 0600). The latest
-``KEEP_LATEST`` stay, and the newest of each of the last ``KEEP_DAILY_DAYS`` days.
+JSON file per anchor in the "audit_anchors" storage: ``LUMEIRE_AUDIT_ANCHOR_DIR`` (folder 0700,
+files 0600), or the bucket every node shares when LUMEIRE_STORAGE_URL names one, so that the
+anchors of every node's worker form one series. The latest ``KEEP_LATEST`` stay, and the
+newest of each of the last ``KEEP_DAILY_DAYS`` days.
 
 ``audit_verify`` reads them all: every file must carry a valid signature; every anchored entry
 must still be in the log with the anchored hash (or inside a signed checkpoint); the log must
@@ -18,21 +20,18 @@ those who administer the database cannot write (another volume, host or account)
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import json
 import logging
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.utils import timezone
 
-from lumeire.audit.archive import fsync_dir
 from lumeire.audit.chain import (
     CHAIN_COLUMNS,
     ENTRY_HASH,
@@ -53,6 +52,7 @@ from lumeire.audit.verification import (
     verify_chain,
     walk_live,
 )
+from lumeire.core.storage_backends import StagedWrite, is_local
 
 logger = logging.getLogger("lumeire.audit")
 
@@ -98,35 +98,49 @@ class Anchor:
         return f"{self.name or 'the anchor'} of {canonical_time(self.at)}"
 
 
+def anchor_storage() -> Storage:
+    return storages["audit_anchors"]
+
+
 def anchor_dir(*, create: bool = False) -> Path:
-    """Outside MEDIA_ROOT and static files, never served; ideally another volume or host."""
-    folder = Path(getattr(settings, "LUMEIRE_AUDIT_ANCHOR_DIR", settings.VAR_DIR / "audit-anchors"))
+    """The folder of a local anchor storage: outside MEDIA_ROOT and static files, never served;
+    ideally another volume or host."""
+    folder = Path(anchor_storage().path(""))
     if create:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def anchor_place() -> str:
+    """Where anchors are kept, as an operator would look for them."""
+    if is_local(anchor_storage()):
+        return str(anchor_dir())
+    return "the audit anchor storage (LUMEIRE_STORAGE_URL)"
 
 
 def write_anchor(
     *, entry_id: int, entry_hash: str, count: int, at: datetime | None = None
 ) -> Anchor:
     """Sign and write one anchor file as given, then prune old ones. ``audit_anchor`` is the
-    checked way; this alone trusts its caller (a benchmark that built the chain itself)."""
+    checked way; this alone trusts its caller (a benchmark that built the chain itself).
+
+    The file appears whole or not at all: in a folder written aside, flushed and renamed (the
+    rename synced); in a bucket one upload.
+    """
     at = at or timezone.now()
     key = current_key(ANCHOR)
     name = f"head-{at.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}-{int(entry_id)}.json"
     anchor = Anchor(int(entry_id), str(entry_hash), int(count), at, key.key_id, name)
     body = json.loads(anchor.signed())
     body["mac"] = anchor.mac(key.secret)
-    folder = anchor_dir(create=True)
-    partial = folder / f".{name}.partial"
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(canonical_json(body) + b"\n")
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(folder / name)
-    fsync_dir(folder)
-    prune_anchors(folder)
+    staged = StagedWrite(anchor_storage(), name)
+    try:
+        staged.write(canonical_json(body) + b"\n")
+    except BaseException:
+        staged.discard()
+        raise
+    staged.commit()
+    prune_anchors()
     return anchor
 
 
@@ -144,17 +158,25 @@ def _kept(names: list[str]) -> set[str]:
     return kept
 
 
-def prune_anchors(folder: Path | None = None) -> int:
+def _anchor_names() -> list[str] | None:
+    """The names of anchor files, oldest first (names sort by time); None without a folder."""
+    try:
+        _folders, names = anchor_storage().listdir("")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return sorted(name for name in names if _NAME.match(name))
+
+
+def prune_anchors() -> int:
     """Delete the anchors no longer kept; return how many went."""
-    folder = folder or anchor_dir()
-    names = sorted(path.name for path in folder.iterdir() if _NAME.match(path.name))
+    names = _anchor_names() or []
     kept = _kept(names)
+    store = anchor_storage()
     gone = 0
     for name in names:
         if name not in kept:
-            with contextlib.suppress(FileNotFoundError):
-                (folder / name).unlink()
-                gone += 1
+            store.delete(name)  # one already gone (another node pruned it) is no error
+            gone += 1
     return gone
 
 
@@ -170,12 +192,18 @@ class AnchorFolder:
         return self.anchors[-1] if self.anchors else None
 
 
-def _parse(path: Path, ring: dict[str, bytes]) -> Anchor:
-    """The anchor the file holds, or ValueError saying why it is not one of ours."""
-    if path.stat().st_size > _MAX_FILE_BYTES:
+def _stored_bytes(name: str) -> bytes:
+    with anchor_storage().open(name, "rb") as stored:
+        data = stored.read(_MAX_FILE_BYTES + 1)
+    if len(data) > _MAX_FILE_BYTES:
         raise ValueError("it is too large to be an anchor")
+    return data
+
+
+def _parse(name: str, data: bytes, ring: dict[str, bytes]) -> Anchor:
+    """The anchor the file holds, or ValueError saying why it is not one of ours."""
     try:
-        body = json.loads(path.read_bytes())
+        body = json.loads(data)
     except (ValueError, UnicodeDecodeError):
         raise ValueError("it is not an anchor (not JSON)") from None
     if (
@@ -193,9 +221,7 @@ def _parse(path: Path, ring: dict[str, bytes]) -> Anchor:
         raise ValueError("it is not an anchor (its time does not read)") from None
     if at.tzinfo is None:
         raise ValueError("it is not an anchor (its time has no zone)")
-    anchor = Anchor(
-        body["entry_id"], body["entry_hash"], body["count"], at, body["key_id"], path.name
-    )
+    anchor = Anchor(body["entry_id"], body["entry_hash"], body["count"], at, body["key_id"], name)
     key = ring.get(anchor.key_id)
     if key is None:
         raise ValueError(
@@ -208,19 +234,17 @@ def _parse(path: Path, ring: dict[str, bytes]) -> Anchor:
 
 
 def read_anchors() -> AnchorFolder:
-    """Every anchor file in the folder, checked; files of other names are not looked at."""
+    """Every anchor file in the storage, checked; files of other names are not looked at."""
     found = AnchorFolder()
-    folder = anchor_dir()
-    if not folder.is_dir():
+    names = _anchor_names()
+    if names is None:
         return found
     ring = key_ring(ANCHOR)
-    for path in sorted(folder.iterdir()):
-        if not _NAME.match(path.name):
-            continue
+    for name in names:
         try:
-            found.anchors.append(_parse(path, ring))
+            found.anchors.append(_parse(name, _stored_bytes(name), ring))
         except (ValueError, OSError) as problem:
-            found.problems.append(f"{path.name}: {problem}")
+            found.problems.append(f"{name}: {problem}")
     found.anchors.sort(key=lambda anchor: (anchor.at, anchor.count))
     return found
 
@@ -356,7 +380,7 @@ def check_anchors(
     newest = folder.newest
     if newest is None:
         line = (
-            f"ANCHOR MISSING: no signed head in {anchor_dir()}; the worker writes one every "
+            f"ANCHOR MISSING: no signed head in {anchor_place()}; the worker writes one every "
             "minute, `manage.py audit_anchor` writes one now"
         )
         return AnchorVerdict(allow_stale, line + (" (allowed)" if allow_stale else ""))

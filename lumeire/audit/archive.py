@@ -3,23 +3,26 @@
 Layout: ``MAGIC``, then chunks of about 1 MiB of lines, each written as a 4-byte big-endian
 length and the AES-256-GCM seal (nonce, ciphertext, tag) under the archive key. The associated
 data names the checkpoint, the chunk's index and whether it is the last, so chunks cannot be
-reordered, dropped, cut off or moved between archives. Files live in
-``LUMEIRE_AUDIT_ARCHIVE_DIR`` (folder 0700, files 0600), are written aside and then renamed, and
-are flushed to disk before the entries they hold leave the database.
+reordered, dropped, cut off or moved between archives. Files live in the "audit_archive"
+storage: a folder (``LUMEIRE_AUDIT_ARCHIVE_DIR``, 0700, files 0600) or the shared bucket (see
+config/storage_url.py). Either way a file appears whole or not at all (written aside and
+renamed, flushed to disk; or stored in one upload) before the entries it holds leave the
+database, and it is read back as a stream, one chunk at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
-from django.conf import settings
+from django.core.files.storage import Storage, storages
 
 from lumeire.audit.signing import chunk_associated_data, open_chunk, seal_chunk
+from lumeire.core.storage_backends import StagedWrite, is_local, read_exactly
 
 MAGIC = b"LUMEIRE AUDIT ARCHIVE 1\n"
 CHUNK_BYTES = 1024 * 1024
@@ -32,42 +35,45 @@ class ArchiveError(Exception):
     """An archive file that is cut, altered, sealed with another key or not an archive."""
 
 
+def archive_storage() -> Storage:
+    return storages["audit_archive"]
+
+
 def archive_dir(*, create: bool = False) -> Path:
-    """Outside MEDIA_ROOT and static files: nothing here is ever served by URL."""
-    folder = Path(
-        getattr(settings, "LUMEIRE_AUDIT_ARCHIVE_DIR", settings.VAR_DIR / "audit-archive")
-    )
+    """The folder of a local archive storage: outside MEDIA_ROOT, never served by URL."""
+    folder = Path(archive_storage().path(""))
     if create:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def archive_place() -> str:
+    """Where archives are kept, as an operator would look for them."""
+    if is_local(archive_storage()):
+        return "LUMEIRE_AUDIT_ARCHIVE_DIR"
+    return "the audit archive storage (LUMEIRE_STORAGE_URL)"
 
 
 def archive_name_of(sequence: int) -> str:
     return f"audit-checkpoint-{int(sequence):08d}.sealed"
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+def archive_delete(name: str) -> None:
+    """Remove an archive that no checkpoint refers to (its checkpoint did not commit)."""
+    archive_storage().delete(name)
 
 
 class ArchiveWriter:
-    """Seals lines into ``<name>.partial`` chunk by chunk; ``finish`` renames it into place."""
+    """Seals lines chunk by chunk into a staged file; ``finish`` publishes it under ``name``."""
 
-    def __init__(self, folder: Path, name: str, *, sequence: int, key: bytes) -> None:
-        self.target = folder / name
-        self.partial = folder / f"{name}.partial"
+    def __init__(self, name: str, *, sequence: int, key: bytes) -> None:
+        self.name = name
         self._sequence = sequence
         self._key = key
         self._buffer = bytearray()
         self._index = 0
         self._digest = hashlib.sha256()
-        descriptor = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._out = os.fdopen(descriptor, "wb")
+        self._out = StagedWrite(archive_storage(), name)
         self._write(MAGIC)
 
     def _write(self, data: bytes) -> None:
@@ -87,50 +93,59 @@ class ArchiveWriter:
             self._seal(last=False)
 
     def finish(self) -> str:
-        """Seal the last chunk, flush to disk, rename into place; return the file's SHA-256."""
+        """Seal the last chunk and publish the file whole (in a folder: flushed to disk and
+        renamed, the rename synced, before the entries leave the database); return its SHA-256."""
         self._seal(last=True)
-        self._out.flush()
-        os.fsync(self._out.fileno())
-        self._out.close()
-        self.partial.replace(self.target)
-        # The rename must reach the disk before the entries leave the database.
-        fsync_dir(self.target.parent)
+        self._out.commit()
         return self._digest.hexdigest()
 
     def discard(self) -> None:
-        if not self._out.closed:
-            self._out.close()
-        self.partial.unlink(missing_ok=True)
+        self._out.discard()
 
 
-def file_sha256(path: Path) -> str:
+def stream_sha256(handle: BinaryIO) -> str:
+    """The SHA-256 of what ``handle`` reads from where it stands to its end; closes it."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with handle:
         while block := handle.read(CHUNK_BYTES):
             digest.update(block)
     return digest.hexdigest()
 
 
-def archive_lines(path: Path, *, sequence: int, key: bytes) -> Iterator[bytes]:
+def file_sha256(path: Path) -> str:
+    return stream_sha256(path.open("rb"))
+
+
+def open_archive(name: str) -> BinaryIO:
+    """The stored archive ``name``, open for reading; FileNotFoundError when there is none."""
+    return archive_storage().open(name, "rb")
+
+
+def archive_lines(source: Path | BinaryIO, *, sequence: int, key: bytes) -> Iterator[bytes]:
     """Yield the archive's lines one at a time, opening one chunk at a time; ArchiveError when
-    the file is not an intact archive of checkpoint ``sequence`` under ``key``."""
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        if handle.read(len(MAGIC)) != MAGIC:
+    the file is not an intact archive of checkpoint ``sequence`` under ``key``.
+
+    ``source`` is a path or an open file (from ``open_archive``), closed at the end. A chunk is
+    the last when nothing follows it, so a stream that cannot seek reads the same way.
+    """
+    handle = source.open("rb") if isinstance(source, Path) else source
+    with handle:
+        if read_exactly(handle, len(MAGIC)) != MAGIC:
             raise ArchiveError("it is not an audit archive file")
         rest = b""
         index = 0
+        header = read_exactly(handle, _LENGTH.size)
         while True:
-            header = handle.read(_LENGTH.size)
             if len(header) < _LENGTH.size:
                 raise ArchiveError("it was cut short")
             length = _LENGTH.unpack(header)[0]
             if length > _MAX_SEALED:
                 raise ArchiveError(f"chunk {index} has an impossible length")
-            blob = handle.read(length)
+            blob = read_exactly(handle, length)
             if len(blob) < length:
                 raise ArchiveError("it was cut short")
-            last = handle.tell() == size
+            header = read_exactly(handle, _LENGTH.size)
+            last = header == b""
             try:
                 clear = open_chunk(key, blob, chunk_associated_data(sequence, index, last))
             except (InvalidTag, ValueError):

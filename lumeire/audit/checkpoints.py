@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lumeire.audit.archive import ArchiveWriter, archive_dir, archive_name_of
+from lumeire.audit.archive import ArchiveWriter, archive_delete, archive_name_of
 from lumeire.audit.audit_actions import AuditLogAction
 from lumeire.audit.chain import (
     CHAIN_COLUMNS,
@@ -184,8 +184,7 @@ def audit_checkpoint(
                 return None
             sequence = newest.sequence + 1 if newest else 1
             name = archive_name_of(sequence)
-            folder = archive_dir(create=True)
-            writer = ArchiveWriter(folder, name, sequence=sequence, key=keys.archive)
+            writer = ArchiveWriter(name, sequence=sequence, key=keys.archive)
             try:
                 last_hash, digest, count = _seal_range(
                     writer, first_id, last_id, start_hash, chunk_size
@@ -194,7 +193,7 @@ def audit_checkpoint(
             except BaseException:
                 writer.discard()
                 raise
-            written = writer.target
+            written = name
             checkpoint = AuditCheckpoint(
                 sequence=sequence,
                 created_at=timezone.now(),
@@ -221,6 +220,6 @@ def audit_checkpoint(
     except BaseException:
         # The checkpoint did not commit: its file must not pass for an archive of anything.
         if written is not None:
-            written.unlink(missing_ok=True)
+            archive_delete(written)
         raise
     return checkpoint

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from lumeire.core.periodic import periodic, schedule_next
+from lumeire.core.periodic import periodic
 
 logger = logging.getLogger("lumeire.audit")
 
@@ -16,8 +16,9 @@ logger = logging.getLogger("lumeire.audit")
 @periodic(every_setting="LUMEIRE_AUDIT_ANCHOR_EVERY_MINUTES", default_minutes=1)
 @task()
 def audit_anchor_task() -> dict[str, object]:
-    """Sign the log's head outside the database, then queue the next run a minute after this
-    one started; a refused anchor is logged (audit_verify then names the break)."""
+    """Sign the log's head outside the database; a refused anchor is logged (audit_verify then
+    names the break). Safe to run twice: a second run anchors the same head again. The
+    worker queues one run per minute."""
     from lumeire.audit.anchors import audit_anchor
     from lumeire.audit.errors import AuditAnchorRefusedError
 
@@ -39,8 +40,6 @@ def audit_anchor_task() -> dict[str, object]:
         )
         return {"anchored": False, "why": "the anchor folder cannot be written"}
     finally:
-        # Even a refused or failed run keeps the schedule: the next one tries again.
-        schedule_next(audit_anchor_task, now=started)
         _forget_old_runs(started)
     return {"anchored": True, "entry_id": anchor.entry_id, "count": anchor.count}
 

@@ -16,11 +16,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from django.db import connection
 
-from lumeire.audit.archive import ArchiveError, archive_dir, archive_lines, file_sha256
+from lumeire.audit.archive import (
+    ArchiveError,
+    archive_lines,
+    archive_place,
+    open_archive,
+    stream_sha256,
+)
 from lumeire.audit.chain import (
     CHAIN_COLUMNS,
     ENTRY_HASH,
@@ -86,9 +93,9 @@ def _check_checkpoint(
     return keys
 
 
-def _archived_rows(path: Path, checkpoint: AuditCheckpoint, keys: CheckpointKeys):
+def _archived_rows(handle: BinaryIO, checkpoint: AuditCheckpoint, keys: CheckpointKeys):
     for number, line in enumerate(
-        archive_lines(path, sequence=checkpoint.sequence, key=keys.archive), start=1
+        archive_lines(handle, sequence=checkpoint.sequence, key=keys.archive), start=1
     ):
         try:
             yield row_of_archive_line(line)
@@ -96,20 +103,34 @@ def _archived_rows(path: Path, checkpoint: AuditCheckpoint, keys: CheckpointKeys
             raise _Broken(f"line {number} of its archive is not an audit entry") from None
 
 
+def _opened(name: str) -> BinaryIO:
+    try:
+        return open_archive(name)
+    except FileNotFoundError:
+        raise _Broken(f"its archive file {name} is missing from {archive_place()}") from None
+    except OSError as error:
+        raise _Broken(f"its archive file {name} cannot be read ({error})") from None
+
+
 def _check_archive(checkpoint: AuditCheckpoint, keys: CheckpointKeys, walker: ChainWalker) -> None:
     """Open the archive file and recompute every entry, link and the range digest; ``walker``
-    goes on from the previous checkpoint's last archived entry."""
+    goes on from the previous checkpoint's last archived entry.
+
+    The file is read twice, as a stream each time (its SHA-256 first, then its entries), so an
+    archive of any size verifies in flat memory, from a folder or from the bucket alike.
+    """
     name = checkpoint.archive_name
-    if not name or Path(name).name != name or name in (".", ".."):
+    if not name or "\\" in name or PurePosixPath(name).name != name or name in (".", ".."):
         raise _Broken("its archive name is not a plain file name")
-    path = archive_dir() / name
-    if not path.is_file():
-        raise _Broken(f"its archive file {name} is missing from LUMEIRE_AUDIT_ARCHIVE_DIR")
-    if file_sha256(path) != checkpoint.archive_sha256:
+    try:
+        stored_sha256 = stream_sha256(_opened(name))
+    except OSError as error:
+        raise _Broken(f"its archive file {name} cannot be read ({error})") from None
+    if stored_sha256 != checkpoint.archive_sha256:
         raise _Broken(f"its archive file {name} does not match its SHA-256 (altered or replaced)")
     digest = hashlib.sha256()
     try:
-        for row in _archived_rows(path, checkpoint, keys):
+        for row in _archived_rows(_opened(name), checkpoint, keys):
             if row[ID] > checkpoint.last_id:
                 raise _Broken(f"its archive holds entry {row[ID]} beyond its range")
             try:
@@ -119,6 +140,8 @@ def _check_archive(checkpoint: AuditCheckpoint, keys: CheckpointKeys, walker: Ch
             digest.update(str(row[ENTRY_HASH]).encode("utf-8"))
     except ArchiveError as error:
         raise _Broken(f"its archive file {name}: {error}") from None
+    except OSError as error:
+        raise _Broken(f"its archive file {name} cannot be read ({error})") from None
     if walker.last_id != checkpoint.last_id:
         raise _Broken(f"its archive ends at entry {walker.last_id}, not {checkpoint.last_id}")
     if walker.last_hash != checkpoint.last_hash:

@@ -24,6 +24,7 @@ class BackOfficeSite(admin.AdminSite):
     site_header = _("Lumeire back office")
     site_title = _("Lumeire back office")
     index_title = _("Back office")
+    index_template = "backoffice/index.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Active staff accounts whose session passed the second factor; never a customer."""
@@ -56,6 +57,13 @@ class BackOfficeSite(admin.AdminSite):
         if app_label is None and has_permission(request.user, Permission.CASES_VIEW):
             apps.append(_cases_menu())
         return apps
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """The home page, with a notice of every periodic background task that is overdue."""
+        from lumeire.core.periodic import overdue_periodic_tasks
+
+        context = {"overdue_periodic_tasks": overdue_periodic_tasks(), **(extra_context or {})}
+        return super().index(request, context)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Password, then the one-time code (or a first enrolment): see views_sign_in."""

@@ -5,15 +5,24 @@ name often says more. None of it may reach the shop's pages: every upload is tur
 its EXIF orientation, its colours are brought to sRGB, and it is encoded anew with no metadata
 at all (no EXIF, GPS, XMP, ICC profile or comments). The stored name is the SHA-256 of the
 stored bytes, never the uploader's file name; the same picture uploaded twice is stored once.
+
+Photos live in the "default" storage: MEDIA_ROOT on this machine, or the shared bucket when
+LUMEIRE_STORAGE_URL names one (config/storage_url.py). Either way the store's own media view
+streams them (``open_photo``), so every node answers for every photo.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import posixpath
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
+from django.core.exceptions import SuspiciousOperation
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
@@ -29,6 +38,14 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 # Colour spaces littleCMS can read a photo's own profile from.
 _PROFILED_MODES = {"RGB", "RGBA", "CMYK", "L"}
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+# Only pictures are served from uploads: a file that arrived named .html or .svg never is.
+SERVED_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 
 
 @dataclass(frozen=True)
@@ -125,3 +142,50 @@ def store_photo(field_file: FieldFile, photo: EncodedPhoto) -> None:
         field_file.name = path
         return
     field_file.save(photo.name, photo.as_file(), save=False)
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A stored photo opened for serving: read it as a stream, then close it."""
+
+    file: File
+    size: int
+    content_type: str
+    etag: str
+
+
+def _servable_name(name: str) -> str | None:
+    """``name`` when it is a plain relative path to a picture, else None: no ``..``, no
+    absolute path, no backslash or control character, nothing but the picture suffixes."""
+    if not name or len(name) > 255 or any(ord(char) < 32 or char == "\\" for char in name):
+        return None
+    if name.startswith("/") or posixpath.normpath(name) != name:
+        return None
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    if PurePosixPath(name).suffix.lower() not in SERVED_TYPES:
+        return None
+    return name
+
+
+def open_photo(name: str) -> StoredPhoto | None:
+    """The stored photo ``name`` opened as a stream, or None when there is no such picture.
+
+    Raises OSError when the storage cannot be reached (the caller answers 503, not 404).
+    """
+    clean = _servable_name(name)
+    if clean is None:
+        return None
+    try:
+        stored = storages["default"].open(clean, "rb")
+        size = stored.size
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, SuspiciousOperation):
+        return None
+    # A new picture gets a new name (its content's hash), so name and size identify its bytes.
+    tag = hashlib.sha256(f"{clean}\n{size}".encode()).hexdigest()[:32]
+    return StoredPhoto(
+        file=stored,
+        size=size,
+        content_type=SERVED_TYPES[PurePosixPath(clean).suffix.lower()],
+        etag=f'"{tag}"',
+    )

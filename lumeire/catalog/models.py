@@ -192,3 +192,21 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"image {self.pk} of {self.product_id}"
+
+
+class CatalogueVersion(models.Model):
+    """One row: the number every cached catalogue page and fragment is keyed by.
+
+    It lives in the database, not in a cache, so every node reads the same number, a cache
+    outage cannot lose an edit's bump, and the bump is made only once the edit is committed.
+    """
+
+    number = models.PositiveBigIntegerField(_("catalogue version"), default=1)
+
+    not_personal = {"number": "a counter of catalogue edits"}
+
+    class Meta:
+        verbose_name = _("catalogue version")
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import caches
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils.translation import gettext as _
 
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
@@ -19,27 +18,35 @@ from lumeire.catalog.images import (
     resized,
     store_photo,
 )
-from lumeire.catalog.models import Category, Product, ProductImage, Variant
+from lumeire.catalog.models import CatalogueVersion, Category, Product, ProductImage, Variant
 from lumeire.core.money import gross_price
 
-CATALOG_VERSION_KEY = "catalog:version"
+_VERSION_ROW = 1
 
 
 def catalog_changed() -> None:
-    """Invalidate every cached catalogue page and fragment at once, in every worker process.
+    """Retire every cached catalogue page and fragment, on every node, once the edit commits.
 
-    Cached fragments are keyed by the catalogue version, which lives in the shared cache.
+    Cached pages and fragments are keyed by the catalogue version. Bumping it before the commit
+    would let a page read in between (old rows, new number) be cached under the new number and
+    served for its whole lifetime; after the commit, a page read during the edit is stored
+    under the number that the bump retires. Outside a transaction the bump is made at once.
     """
-    shared = caches["shared"]
-    try:
-        shared.incr(CATALOG_VERSION_KEY)
-    except ValueError:
-        shared.set(CATALOG_VERSION_KEY, 2, timeout=None)
+    transaction.on_commit(_bump_catalog_version, robust=True)
+
+
+def _bump_catalog_version() -> None:
+    bumped = CatalogueVersion.objects.filter(pk=_VERSION_ROW).update(number=F("number") + 1)
+    if not bumped:  # a database without the row (emptied by hand): it starts again
+        CatalogueVersion.objects.get_or_create(pk=_VERSION_ROW, defaults={"number": 2})
 
 
 def catalog_version() -> int:
-    """The number cached catalogue fragments are keyed by."""
-    return caches["shared"].get_or_set(CATALOG_VERSION_KEY, 1, timeout=None)
+    """The number cached catalogue fragments are keyed by (one query by primary key)."""
+    number = (
+        CatalogueVersion.objects.filter(pk=_VERSION_ROW).values_list("number", flat=True).first()
+    )
+    return number or 1
 
 
 def _place_in_tree(category: Category) -> None:

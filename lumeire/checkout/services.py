@@ -373,7 +373,7 @@ def _place(
     order.invoice_number = next_invoice_number(timezone.localtime(order.placed_at).year)
     order.save(update_fields=PAID_FIELDS)
     if emptied:
-        transaction.on_commit(catalog_changed)
+        catalog_changed()
     transaction.on_commit(lambda: send_order_email(order, "confirmation"))
     return order
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from lumeire.core.periodic import periodic, schedule_next
+from lumeire.core.periodic import periodic
 
 
 @task()
@@ -19,11 +19,10 @@ def detect_event(source_name: str, pk: str) -> dict[str, int]:
 @periodic(every_setting="LUMEIRE_DETECTION_SWEEP_MINUTES", default_minutes=15)
 @task()
 def detection_sweep() -> dict[str, int]:
-    """Read every event since the last sweep; catches what an after-event run missed."""
+    """Read every event since the last sweep; catches what an after-event run missed.
+
+    Safe to run twice: a finding already recorded adds no second signal or case."""
     from lumeire.compliance.detection import detect_sweep
 
-    try:
-        outcome = detect_sweep()
-        return {"events": outcome.events, "signals": outcome.signals, "cases": outcome.cases}
-    finally:
-        schedule_next(detection_sweep)
+    outcome = detect_sweep()
+    return {"events": outcome.events, "signals": outcome.signals, "cases": outcome.cases}

@@ -1,4 +1,9 @@
-"""Fixed-window counters in the cache, for actions that must not be repeated without limit."""
+"""Fixed-window counters in the cache, for actions that must not be repeated without limit.
+
+The counters live in the "shared" cache. While it is unreachable, :func:`allow` raises
+``lumeire.core.cache.SharedStoreUnavailable`` (a 503 with Retry-After): an action whose count
+cannot be kept is refused, never let through uncounted.
+"""
 
 from __future__ import annotations
 

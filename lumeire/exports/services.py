@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,13 +80,19 @@ def export_request(*, actor: User, language: str = "") -> DataExport:
 
 
 def export_build(export_id: uuid.UUID) -> None:
-    """Build and seal the zip; called by the background task. A second run does nothing."""
+    """Build and seal the zip; called by the background task, which may run it again (a worker
+    killed mid-build, a database outage). A run after the export was built does nothing; a run
+    after one cut off midway builds it again from the start (the file appears whole or not at
+    all, under the same name)."""
     export = DataExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).first()
     if export is None:
         return
     try:
         content = render_zip(collect(export.customer, export.language))
         size = storage.write_sealed(export.pk, export.customer_id, content)
+    except (OperationalError, InterfaceError):
+        # The database went away, not the export: it stays pending and the retried task builds it.
+        raise
     except Exception:
         storage.delete_file(export.pk)
         DataExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
@@ -96,7 +102,11 @@ def export_build(export_id: uuid.UUID) -> None:
     updated = DataExport.objects.filter(pk=export.pk, status=ExportStatus.PENDING).update(
         status=ExportStatus.READY, ready_at=now, expires_at=now + LINK_LIFETIME, size=size
     )
-    if not updated:  # purged or refused meanwhile: leave nothing on disk
+    if (
+        not updated
+        and not DataExport.objects.filter(pk=export.pk, status=ExportStatus.READY).exists()
+    ):
+        # Purged, downloaded or refused meanwhile: leave no file (a READY one is another run's).
         storage.delete_file(export.pk)
 
 
@@ -108,8 +118,9 @@ class Download:
 
 
 def export_download(*, actor: User, export_id: object) -> Download:
-    """Hand the ready export to its own customer, once: the row is marked downloaded and the file
-    unlinked before the first byte goes out, so a second click, or anyone else, gets a 404."""
+    """Hand the ready export to its own customer, once: the row is marked downloaded before the
+    first byte goes out, so a second click, or anyone else, gets a 404; the file goes with the
+    download (see ``storage.OpenedExport``)."""
     not_found = ExportNotFound(
         ExportErrorCode.NOT_FOUND, _("This download link is no longer valid.")
     )
@@ -126,9 +137,6 @@ def export_download(*, actor: User, export_id: object) -> Download:
         ).update(status=ExportStatus.DOWNLOADED, downloaded_at=now)
         if not claimed:
             raise not_found
-        handle = storage.open_for_download(export_uuid)
-        if handle is None:
-            raise not_found
         export = DataExport.objects.get(pk=export_uuid)
         audit_record(
             actor=actor,
@@ -139,10 +147,14 @@ def export_download(*, actor: User, export_id: object) -> Download:
             reason_category=RevealReason.CUSTOMER_REQUEST,
             reason="export downloaded",
         )
+        # Opened last: once it is open, nothing is left in the transaction that could fail.
+        opened = storage.open_for_download(export_uuid)
+        if opened is None:
+            raise not_found
     return Download(
         filename=f"lumeire-my-data-{export.requested_at:%Y-%m-%d}.zip",
         size=export.size,
-        chunks=storage.stream_opened(handle, export_uuid, actor.pk),
+        chunks=storage.stream_opened(opened, export_uuid, actor.pk),
     )
 
 
@@ -160,8 +172,14 @@ def exports_purge_expired(now: datetime | None = None) -> int:
     for export_id in expired:
         storage.delete_file(export_id)
     DataExport.objects.filter(pk__in=expired).update(status=ExportStatus.EXPIRED)
-    for export_id in DataExport.objects.exclude(
-        status__in=[ExportStatus.PENDING, ExportStatus.READY]
-    ).values_list("pk", flat=True):
-        storage.delete_file(export_id)
+    # Files still stored, not every export ever made: with a bucket each check is a request.
+    stored = storage.stored_export_ids()
+    still_wanted = set(
+        DataExport.objects.filter(
+            pk__in=stored, status__in=[ExportStatus.PENDING, ExportStatus.READY]
+        ).values_list("pk", flat=True)
+    )
+    for export_id in stored:
+        if export_id not in still_wanted:
+            storage.delete_file(export_id)
     return len(expired)

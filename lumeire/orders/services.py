@@ -78,7 +78,7 @@ def _return_stock(order: Order) -> None:
         products.add(line.product_id)
     for product in Product.objects.filter(pk__in=products, in_stock=False).order_by("pk"):
         product_summary_refresh(product=product)
-    transaction.on_commit(catalog_changed)
+    catalog_changed()
 
 
 def _refuse(code: OrderErrorCode, message: str, **field_errors: list[str]) -> OrderError:

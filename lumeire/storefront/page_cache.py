@@ -3,7 +3,8 @@
 A visitor who sends no session cookie is anonymous, has an empty cart and no messages, so the
 page they get depends only on its URL (the language is part of it) and on the catalogue. Each
 worker keeps such pages in its own memory (the "pages" cache), keyed by the catalogue version
-from the shared cache, so one staff edit retires every copy in every worker at once.
+(one database row, moved when an edit commits), so one staff edit retires every copy in every
+worker at once.
 
 The cookie banner is part of the page, so the key also says whether the visitor has made their
 cookie choice (the banner shows until they have); a visitor whose recently-viewed cookie lists

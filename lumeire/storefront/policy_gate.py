@@ -29,7 +29,9 @@ _OPEN_PAGES = re.compile(
     r"^/(?:[a-z]{2}(?:-[a-z]+)?/)?(?:privacy/|account/privacy/|account/my-data/|"
     r"account/delete/|account/erasure/|account/sign-out/|account/confirm-password/)"
 )
-_OPEN_ELSEWHERE = re.compile(r"^/(?:static/|media/|healthz|i18n/|robots\.txt|backoffice/)")
+_OPEN_ELSEWHERE = re.compile(
+    r"^/(?:static/|media/|healthz$|readyz$|metrics$|i18n/|robots\.txt|backoffice/)"
+)
 _API = "/api/"
 _OPEN_API = re.compile(r"^/api/v1/(?:privacy/|accounts/signout$|openapi\.json$|docs$)")
 

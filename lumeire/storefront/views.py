@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.html import escape
@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lumeire.core.request_context import current_request_id
-from lumeire.core.selectors import database_is_reachable
 from lumeire.privacy.policy import rendered_sections
 from lumeire.privacy.selectors import policy_version_get
 
@@ -63,15 +62,6 @@ def privacy(request: HttpRequest, version: int | None = None) -> HttpResponse:
         "is_versioned_address": version is not None,
     }
     return render(request, "storefront/privacy.html", context)
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness with a real database round-trip: 200 when it answers, 503 when it does not."""
-    if database_is_reachable():
-        return JsonResponse({"status": "ok", "database": "ok"})
-    return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

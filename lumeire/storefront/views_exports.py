@@ -60,7 +60,7 @@ def exports(request: HttpRequest) -> HttpResponse:
 @customer_required
 @never_cache
 def export_file(request: HttpRequest, export_id: str) -> HttpResponse:
-    """Stream the zip once; the file is gone from the disk before the first byte goes out."""
+    """Stream the zip once, a chunk at a time from the storage; a second request gets a 404."""
     try:
         download = export_download(actor=request.user, export_id=export_id)
     except ApplicationError as refused:

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
-from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.contrib.sitemaps.views import sitemap as sitemap_section_view
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_GET
-from django.views.static import serve
 
+from lumeire.catalog.images import open_photo
 from lumeire.catalog.services import catalog_version
 from lumeire.storefront.sitemaps import SITEMAPS, site_parts
 
-# Only pictures are served from uploads: a file that arrived named .html or .svg never is.
-MEDIA_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+logger = logging.getLogger(__name__)
 YEAR = 365 * 24 * 60 * 60
 
 
@@ -93,13 +91,30 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     return sitemap_section_view(request, sitemaps=SITEMAPS, section=section)
 
 
-@cache_control(public=True, max_age=YEAR, immutable=True)
 @require_GET
-def media(request: HttpRequest, path: str) -> FileResponse:
-    """Serve an uploaded picture; a new upload gets a new name, so browsers may keep it a year.
-
-    ``serve`` refuses paths that leave MEDIA_ROOT.
-    """
-    if PurePosixPath(path).suffix.lower() not in MEDIA_SUFFIXES:
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Stream an uploaded picture from the store's storage (this node's folder or the shared
+    bucket); a new upload gets a new name, so browsers may keep it a year."""
+    try:
+        photo = open_photo(path)
+    except OSError:
+        logger.warning("media storage unavailable", extra={"event": "media_storage_unavailable"})
+        # Asked for by <img> tags, never read by a person: no page, no translation.
+        response = HttpResponse(
+            "The picture storage is unavailable; try again shortly.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "30"
+        return response
+    if photo is None:
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = get_conditional_response(request, etag=photo.etag)
+    if response is None:
+        response = FileResponse(photo.file, content_type=photo.content_type)
+        response["Content-Length"] = str(photo.size)
+    else:
+        photo.file.close()
+    response["ETag"] = photo.etag
+    patch_cache_control(response, public=True, max_age=YEAR, immutable=True)
+    return response

@@ -36,3 +36,19 @@ class DataKey(models.Model):
     def __str__(self) -> str:
         state = "shredded" if self.shredded_at else self.master_key_id
         return f"data key {self.id} ({state})"
+
+
+class KeyFingerprint(models.Model):
+    """A keyed digest of one key every node must share, recorded when the database is first
+    migrated; a node whose key gives another digest refuses to serve (``keycheck.py``).
+
+    The digest is an HMAC-SHA256 of a fixed label under the key: it tells whether two keys are
+    the same and nothing else about them.
+    """
+
+    key = models.CharField(primary_key=True, max_length=40, editable=False)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    recorded_at = models.DateTimeField(editable=False)
+
+    def __str__(self) -> str:
+        return f"fingerprint of {self.key}"

@@ -1,4 +1,4 @@
-"""The retention pass runs by itself: a periodic task in the database queue re-queuing itself."""
+"""The retention pass runs by itself: a periodic task the worker queues once per period."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from lumeire.accounts.models import RecoveryToken
 from lumeire.accounts.tests.factories import make_customer
-from lumeire.core.periodic import periodic_tasks
+from lumeire.core.periodic import periodic_tasks, schedule_periodic_pass
 from lumeire.core.tokens import secret_hash
 from lumeire.privacy.tasks import purge_expired_task
 
@@ -42,11 +42,12 @@ def test_scheduling_queues_one_run_however_often_it_is_asked(database_queue):
     call_command("schedule_periodic", stdout=out)
     call_command("schedule_periodic", stdout=out)
     assert _waiting().count() == 1
-    assert f"{PATH}: queued now" in out.getvalue()
-    assert f"{PATH}: already waiting" in out.getvalue()
+    assert f"{PATH}: queued for the slot of" in out.getvalue()
+    assert f"{PATH}: the slot of" in out.getvalue()
+    assert "already has its run" in out.getvalue()
 
 
-def test_the_worker_runs_the_purge_and_it_queues_the_next_run_a_day_later(database_queue):
+def test_the_worker_runs_the_purge_and_the_next_day_gets_one_run_more(database_queue):
     customer = make_customer()
     expired = RecoveryToken.objects.create(
         user=customer,
@@ -54,17 +55,22 @@ def test_the_worker_runs_the_purge_and_it_queues_the_next_run_a_day_later(databa
         expires_at=timezone.now() - timedelta(minutes=1),
     )
     call_command("schedule_periodic", stdout=StringIO())
-    before = timezone.now()
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "task_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO()
+    )
 
     assert not RecoveryToken.objects.filter(pk=expired.pk).exists()
     finished = DBTaskResult.objects.get(task_path=PATH, status="SUCCESSFUL")
     assert finished.return_value["recovery_tokens"] == 1
+    assert not _waiting().exists()  # the run does not queue another
+    tomorrow = timezone.now() + timedelta(days=1)
+    schedule_periodic_pass(now=tomorrow)
+    schedule_periodic_pass(now=tomorrow)
     next_run = _waiting().get()
-    assert before + timedelta(days=1) <= next_run.run_after <= timezone.now() + timedelta(days=1)
+    assert next_run.run_after == tomorrow.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def test_a_failed_pass_still_queues_the_next_one(database_queue, monkeypatch):
+def test_a_failed_pass_does_not_stop_the_schedule(database_queue, monkeypatch):
     import lumeire.privacy.retention as retention
 
     def broken(now=None):
@@ -72,9 +78,12 @@ def test_a_failed_pass_still_queues_the_next_one(database_queue, monkeypatch):
 
     monkeypatch.setattr(retention, "purge_expired", broken)
     call_command("schedule_periodic", stdout=StringIO())
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "task_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO()
+    )
     assert DBTaskResult.objects.filter(task_path=PATH, status="FAILED").count() == 1
-    assert _waiting().get().run_after > timezone.now() + timedelta(hours=23)
+    schedule_periodic_pass(now=timezone.now() + timedelta(days=1))
+    assert _waiting().get().run_after > timezone.now()
 
 
 def test_the_run_at_once_backend_runs_the_purge_without_queueing_another():

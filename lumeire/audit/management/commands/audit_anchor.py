@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from lumeire.audit.anchors import anchor_dir, audit_anchor
+from lumeire.audit.anchors import anchor_place, audit_anchor
 from lumeire.audit.chain import canonical_time
 from lumeire.audit.errors import AuditAnchorRefusedError, AuditKeyError
 
@@ -12,7 +12,8 @@ from lumeire.audit.errors import AuditAnchorRefusedError, AuditKeyError
 class Command(BaseCommand):
     help = (
         "Check the audit entries appended since the newest anchor, then write a signed head "
-        "(entry id, hash, count, time, HMAC) to LUMEIRE_AUDIT_ANCHOR_DIR. Exits 1, writing "
+        "(entry id, hash, count, time, HMAC) to LUMEIRE_AUDIT_ANCHOR_DIR (or the shared "
+        "bucket of LUMEIRE_STORAGE_URL). Exits 1, writing "
         "nothing, when those entries do not hold."
     )
 
@@ -26,9 +27,9 @@ class Command(BaseCommand):
             self.stderr.write(f"No anchor written: {refusal}")
             raise SystemExit(1) from None
         except OSError as error:
-            self.stderr.write(f"No anchor written: {anchor_dir()} cannot be written ({error}).")
+            self.stderr.write(f"No anchor written: {anchor_place()} cannot be written ({error}).")
             raise SystemExit(2) from None
         self.stdout.write(
             f"ANCHORED entry {anchor.entry_id} ({anchor.count} entries), hash "
-            f"{anchor.entry_hash}, at {canonical_time(anchor.at)}: {anchor_dir() / anchor.name}"
+            f"{anchor.entry_hash}, at {canonical_time(anchor.at)}: {anchor_place()}/{anchor.name}"
         )

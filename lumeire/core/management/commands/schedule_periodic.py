@@ -1,21 +1,29 @@
-"""manage.py schedule_periodic: queue a first run of every periodic task that has none waiting."""
+"""manage.py schedule_periodic: one scheduling pass, as each background worker makes every few
+seconds: queue the current slot's run of every periodic task that has none."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from lumeire.core.periodic import periodic_tasks, schedule_missing
+from lumeire.core.periodic import schedule_periodic_pass
+
+_SAID = {
+    "queued": "queued for the slot of {slot}",
+    "taken": "the slot of {slot} already has its run",
+    "waiting": "an earlier run has not ended; the slot of {slot} waits for it",
+    "immediate": "not scheduled (the task backend runs tasks at once)",
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Queue a run now of every periodic background task (retention, ...) that has no run "
-        "waiting in the task queue; each run then queues its own next one."
+        "Queue the current slot's run of every periodic background task (retention, detection, "
+        "the audit anchor) that has none. Safe on any number of nodes at once: each slot gets "
+        "one run. The task worker makes this pass by itself every few seconds."
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        queued = schedule_missing()
-        every = {entry.path: entry.every for entry in periodic_tasks()}
-        for path, run_after in queued.items():
-            state = "queued now" if run_after else "already waiting (or no deferring backend)"
-            self.stdout.write(f"{path}: {state}; runs every {every[path]}")
+        for outcome in schedule_periodic_pass():
+            slot = f"{outcome.slot_start:%Y-%m-%d %H:%M} UTC" if outcome.slot_start else ""
+            said = _SAID[outcome.state].format(slot=slot)
+            self.stdout.write(f"{outcome.path}: {said}; runs every {outcome.every}")

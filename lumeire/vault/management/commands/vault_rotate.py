@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
 from lumeire.audit.services import audit_record
 from lumeire.vault.audit_actions import VaultAuditAction
 from lumeire.vault.journal import journal_reseal
+from lumeire.vault.keycheck import (
+    AUDIT_CHAIN_KEY,
+    MASTER_KEY,
+    fingerprint_record_current,
+    key_problems,
+    refusal_message,
+)
 from lumeire.vault.keyring import get_keyring
 from lumeire.vault.selectors import data_keys_to_rotate
 from lumeire.vault.services import rotate_batch
@@ -19,7 +26,8 @@ class Command(BaseCommand):
         "Re-wrap all data keys under the current master key (LUMEIRE_MASTER_KEY). Keep the old "
         "key in LUMEIRE_MASTER_KEYS_RETIRED until this reports nothing left, then remove it. "
         "Safe to interrupt and run again: it continues where it stopped. When done, the erasure "
-        "journal is signed again under the current key."
+        "journal is signed again under the current key, and the current key is recorded as the "
+        "one every node must hold (see `manage.py keys_check`)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +37,10 @@ class Command(BaseCommand):
         if batch_size < 1:
             self.stderr.write("--batch-size must be at least 1.")
             raise SystemExit(2)
+        # Only keys that open what is stored may become the recorded ones.
+        problems = [p for p in key_problems() if p.key in (MASTER_KEY, AUDIT_CHAIN_KEY)]
+        if problems:
+            raise CommandError(refusal_message(problems))
         current = get_keyring().current.key_id
         remaining = data_keys_to_rotate().count()
         total = 0
@@ -52,6 +64,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Re-wrapped {total} data keys under master key {current}; {left} left.")
         if left:
             raise SystemExit(1)
+        # Every data key opens with the current master key now: nodes must hold it.
+        with transaction.atomic():
+            fingerprint_record_current(MASTER_KEY)
+            fingerprint_record_current(AUDIT_CHAIN_KEY)
+        self.stdout.write("Recorded the current master key as the one every node must hold.")
         # The erasure journal too moves to the current master, so the retired one can go.
         resealed = journal_reseal()
         self.stdout.write(f"Erasure journal: {resealed} records signed under {current}.")
