@@ -160,8 +160,8 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_run_that_replaced_i
 def test_a_worker_killed_mid_task_is_replaced_after_the_lease_and_the_task_finishes_once(
     worker_db, marks
 ):
-    # Due once both workers are up: whichever claims it is killed, the other must finish it.
-    result = mark_slowly.using(run_after=timezone.now() + timedelta(seconds=8)).enqueue(
+    # Made due once both workers are up: whichever claims it is killed, the other must finish it.
+    result = mark_slowly.using(run_after=timezone.now() + timedelta(hours=1)).enqueue(
         str(marks), 2.0
     )
     worker_db.publish()
@@ -169,6 +169,7 @@ def test_a_worker_killed_mid_task_is_replaced_after_the_lease_and_the_task_finis
     for worker in workers:
         worker.wait_started()
     assert not starts(marks)
+    worker_db.make_due(result.id)
     first_start = wait_for(lambda: starts(marks), timeout=30, what="a worker to start the task")
     pid = int(first_start[0].name.split("-")[1])
     killed = next(worker for worker in workers if worker.process.pid == pid)
@@ -183,8 +184,9 @@ def test_a_worker_killed_mid_task_is_replaced_after_the_lease_and_the_task_finis
     assert len(starts(marks)) == 2
     assert len(finished) == 1
     assert finished[0].split()[0] == str(survivor.process.pid)
-    # Lease 3 s, heartbeat 1 s: taken back after the lease, within a turn or two of the other.
-    assert 2.0 <= retried_at - killed_at <= 3 + 2.5, retried_at - killed_at
+    # Lease 3 s, heartbeat 1 s: taken back after the lease (its last beat may be up to a beat
+    # before the kill), within a few of the survivor's turns even on a loaded machine.
+    assert 2.0 <= retried_at - killed_at <= 3 + 6, retried_at - killed_at
     _, worker_ids = wait_for(
         lambda: (row := worker_db.task_row(result.id))[0] == "SUCCESSFUL" and row,
         timeout=10,
