@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("backoffice/", include("lumeire.backoffice.urls")),
     path("robots.txt", views_site.robots_txt, name="robots_txt"),
+    path("favicon.ico", views_site.favicon, name="favicon"),
     path("sitemap.xml", views_site.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views_site.sitemap_section, name="sitemap_section"),
     path("media/<path:path>", views_site.media, name="media"),
@@ -27,5 +28,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+handler403 = "lumeire.backoffice.views_errors.permission_denied"
 handler404 = "lumeire.storefront.views.page_not_found"
 handler500 = "lumeire.storefront.views.server_error"

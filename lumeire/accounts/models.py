@@ -186,7 +186,10 @@ class Customer(models.Model):
         ),
         "identity_index": PersonalData(
             Category.IDENTITY,
-            _("Keep one account per identity number, without storing it"),
+            _(
+                "Keep one account per national ID number or residence number (iqama), "
+                "without storing it"
+            ),
             UNTIL_CLOSED,
             policy_clause=PolicyClause.PERSONAL,
         ),
@@ -402,7 +405,7 @@ class SignupConflict(models.Model):
     personal_data = {
         "index_ref": PersonalData(
             Category.IDENTITY,
-            _("Notice one identity number behind several sign-ups"),
+            _("Notice one national ID number or residence number (iqama) behind several sign-ups"),
             Retention(after=_("after the attempt"), period=timedelta(days=365)),
             frozenset({"compliance_officer"}),
             PolicyClause.DEALINGS,
@@ -587,7 +590,10 @@ class IdentityNumberChange(HashedToken):
     personal_data = {
         "new_identity_number": PersonalData(
             Category.IDENTITY,
-            _("Confirm a new identity number before it replaces the old one"),
+            _(
+                "Confirm a new national ID number or residence number (iqama) before it "
+                "replaces the old one"
+            ),
             Retention(
                 after=_("until it is confirmed, or 24 hours when it is not"),
                 period=IDENTITY_NUMBER_LINK_LIFETIME,

@@ -133,6 +133,11 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _address_value(order: Order, field: str) -> str:
+    """One part of the address as read: the country by its name in the page's language."""
+    return order.country_name() if field == "country" else _text(getattr(order, field))
+
+
 def _address_field(field: str) -> Revealable:
     mask = mask_phone if field == "phone" else mask_text
     return Revealable(
@@ -140,8 +145,8 @@ def _address_field(field: str) -> Revealable:
         ADDRESS_LABELS[field],
         Order,
         (field,),
-        read=lambda order: _text(getattr(order, field)),
-        mask=lambda order: mask(getattr(order, field)),
+        read=lambda order: _address_value(order, field),
+        mask=lambda order: mask(_address_value(order, field)),
     )
 
 

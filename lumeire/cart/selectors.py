@@ -1,4 +1,4 @@
-"""The cart as a shopper sees it: lines priced from the catalogue now, VAT per line."""
+"""The cart as a shopper sees it: shelf prices with VAT included, the VAT taken from the total."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lumeire.cart.models import Cart, CartLine
-from lumeire.core.money import round_money, vat_on
+from lumeire.core.money import bill_of, gross_price, line_price
 from lumeire.core.tokens import secret_hash
 
 
 @dataclass(frozen=True)
 class PricedLine:
     line: CartLine
-    unit_price: Decimal
-    line_total: Decimal
-    line_vat: Decimal
+    unit_price: Decimal  # the shelf price, VAT included, as shown
+    line_total: Decimal  # unit_price × quantity, VAT included
     available: int
 
 
@@ -23,8 +22,8 @@ class PricedLine:
 class CartSummary:
     cart: Cart | None
     lines: list[PricedLine]
-    subtotal: Decimal
-    vat: Decimal
+    subtotal: Decimal  # the lines, VAT included
+    vat: Decimal  # the VAT the subtotal includes
     total: Decimal
 
     @property
@@ -36,17 +35,15 @@ EMPTY = Decimal("0.00")
 
 
 def cart_summary(cart: Cart | None) -> CartSummary:
-    """Price every line from the catalogue: net unit price, net line, VAT rounded per line."""
+    """Price every line from the catalogue: shelf price × quantity; VAT from the total, once."""
     if cart is None:
         return CartSummary(None, [], EMPTY, EMPTY, EMPTY)
     lines = []
     for line in cart.lines.select_related("variant__product").order_by("added_at", "id"):
-        unit = line.variant.price
-        net = round_money(unit * line.quantity)
-        lines.append(PricedLine(line, unit, net, vat_on(net), line.variant.stock))
-    subtotal = sum((p.line_total for p in lines), EMPTY)
-    vat = sum((p.line_vat for p in lines), EMPTY)
-    return CartSummary(cart, lines, subtotal, vat, subtotal + vat)
+        unit = gross_price(line.variant.price)
+        lines.append(PricedLine(line, unit, line_price(unit, line.quantity), line.variant.stock))
+    bill = bill_of(sum((p.line_total for p in lines), EMPTY))
+    return CartSummary(cart, lines, bill.goods, bill.vat, bill.total)
 
 
 def cart_of_user(user) -> Cart | None:

@@ -19,11 +19,14 @@ from lumeire.catalog.errors import CatalogError, CatalogErrorCode
 from lumeire.catalog.models import Category, Product, ProductImage, Variant
 from lumeire.catalog.pagination import BadCursor, decode_cursor, encode_cursor
 from lumeire.catalog.search import search_products
+from lumeire.core.money import gross_price
 
+CENT = Decimal("0.01")
 DEFAULT_LIMIT = 24
 OPTION_NAME = re.compile(r"(?!.*__)\w{1,40}")  # a word; "__" would start a lookup path
 MAX_LIMIT = 100
 MAX_SEARCH_OFFSET = 1000
+MAX_NET_CENTS = 10**12  # Variant.price: 12 digits, 2 after the point
 
 
 class ProductSort(StrEnum):
@@ -35,7 +38,11 @@ class ProductSort(StrEnum):
 
 @dataclass(frozen=True)
 class ProductFilters:
-    """What a shopper narrowed the list to; prices are shelf prices (VAT included)."""
+    """What a shopper narrowed the list to; prices are shelf prices (VAT included).
+
+    Options, stock and the price range are all a variant's: a product matches when one of its
+    live variants is in every option chosen, in stock if asked, and priced within the range.
+    """
 
     category: Category | None = None
     query: str = ""
@@ -157,11 +164,9 @@ def top_categories() -> QuerySet[Category]:
 
 
 def featured_products(limit: int = 8) -> list[Product]:
-    return list(
-        _with_images(visible_products().filter(is_featured=True).order_by("-created_at", "-id"))[
-            :limit
-        ]
-    )
+    """Featured products a shopper can buy now: listed and in stock."""
+    featured = visible_products().filter(is_featured=True, in_stock=True)
+    return list(_with_images(featured.order_by("-created_at", "-id"))[:limit])
 
 
 def _with_images(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -170,28 +175,81 @@ def _with_images(products: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
+def _first_cent(reached: Callable[[Decimal], bool]) -> int:
+    """The fewest cents for which ``reached`` holds (it must stay true above), or past the top."""
+    low, high = 0, MAX_NET_CENTS + 1
+    while low < high:
+        middle = (low + high) // 2
+        if reached(Decimal(middle) * CENT):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def net_price_range(
+    lowest: Decimal | None, highest: Decimal | None
+) -> tuple[Decimal | None, Decimal | None] | None:
+    """Shelf price bounds as bounds on a variant's net price, or None when no price fits.
+
+    A variant's shelf price is ``gross_price`` of its net price, which never falls as the net
+    price rises, so each bound on the one is a bound on the other; found by bisection over cents,
+    it agrees with the shelf price shown to the cent, whatever the rounding.
+    """
+    low = high = None
+    if lowest is not None:
+        cents = _first_cent(lambda net: gross_price(net) >= lowest)
+        if cents > MAX_NET_CENTS:
+            return None
+        low = Decimal(cents) * CENT
+    if highest is not None:
+        cents = _first_cent(lambda net: gross_price(net) > highest) - 1
+        if cents < 0:
+            return None
+        high = Decimal(min(cents, MAX_NET_CENTS)) * CENT
+    if low is not None and high is not None and low > high:
+        return None
+    return low, high
+
+
+def _variant_match(filters: ProductFilters) -> Q | None:
+    """What one variant must satisfy for its product to match, or None when nothing can."""
+    condition = Q(is_active=True)
+    if filters.in_stock:
+        condition &= Q(stock__gt=0)
+    if filters.min_price is not None or filters.max_price is not None:
+        prices = net_price_range(filters.min_price, filters.max_price)
+        if prices is None:
+            return None
+        if prices[0] is not None:
+            condition &= Q(price__gte=prices[0])
+        if prices[1] is not None:
+            condition &= Q(price__lte=prices[1])
+    for name, value in filters.options:
+        # Option names become a JSON key lookup: only plain words, never a lookup path.
+        if not OPTION_NAME.fullmatch(str(name)):
+            return None
+        condition &= Q(**{f"options__{name}": str(value)})
+    return condition
+
+
 def _filtered(filters: ProductFilters) -> QuerySet[Product]:
     products = visible_products()
     if filters.category is not None:
         products = products.filter(category_id__in=branch_ids(filters.category))
-    if filters.min_price is not None:
-        products = products.filter(min_price__gte=filters.min_price)
+    # The summary columns narrow first from an index: a variant priced at most the highest
+    # bound makes the lowest price at most that, and one in stock makes the product in stock.
     if filters.max_price is not None:
         products = products.filter(min_price__lte=filters.max_price)
     if filters.in_stock:
         products = products.filter(in_stock=True)
-    for name, value in filters.options:
-        # Option names become a JSON key lookup: only plain words, never a lookup path.
-        if not OPTION_NAME.fullmatch(str(name)):
-            return products.none()
-        products = products.filter(
-            Exists(
-                Variant.objects.filter(
-                    product=OuterRef("pk"), is_active=True, **{f"options__{name}": str(value)}
-                )
-            )
-        )
-    return products
+    if filters.min_price is None and filters.max_price is None and not filters.options:
+        return products  # in stock alone: the summary column is the whole answer
+    condition = _variant_match(filters)
+    if condition is None:
+        return products.none()
+    # One variant must meet every condition at once: one EXISTS, never one per filter.
+    return products.filter(Exists(Variant.objects.filter(condition, product=OuterRef("pk"))))
 
 
 _KEYSET = {

@@ -9,18 +9,37 @@ from django.core.exceptions import ValidationError
 
 from lumeire.cart.selectors import CartSummary
 from lumeire.checkout.models import Address, ShippingMethod
-from lumeire.core.money import round_money, vat_on
+from lumeire.core.money import bill_of, gross_price
 
 
 @dataclass(frozen=True)
 class CheckoutTotals:
-    """What the customer pays: lines and shipping before VAT, VAT per line, and the total."""
+    """What the customer pays, every amount VAT included, and the VAT the total contains.
+
+    ``subtotal`` (the lines) + ``shipping`` - ``discount`` = ``total``; ``vat`` is worked out
+    from the total once, as the invoice states it. ``shipping_vat`` is the delivery's share of
+    it and ``net``/``shipping_net``/``subtotal_net`` the amounts before VAT the order keeps.
+    """
 
     subtotal: Decimal
     shipping: Decimal
-    shipping_vat: Decimal
+    discount: Decimal
     vat: Decimal
     total: Decimal
+    shipping_vat: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.vat
+
+    @property
+    def shipping_net(self) -> Decimal:
+        return self.shipping - self.shipping_vat
+
+    @property
+    def subtotal_net(self) -> Decimal:
+        """The goods less discounts, before VAT."""
+        return self.net - self.shipping_net
 
 
 def shipping_methods() -> list[ShippingMethod]:
@@ -33,22 +52,25 @@ def shipping_method_get(code: object) -> ShippingMethod | None:
 
 
 def shipping_price(method: ShippingMethod, goods_with_vat: Decimal) -> Decimal:
-    """The method's net price, or nothing when the goods reach its free-delivery threshold."""
+    """The method's price as shown (VAT included), or nothing when the goods reach its
+    free-delivery threshold."""
     if method.free_above is not None and goods_with_vat >= method.free_above:
         return Decimal("0.00")
-    return round_money(method.price)
+    return gross_price(method.price)
 
 
-def checkout_totals(*, subtotal: Decimal, lines_vat: Decimal, method: ShippingMethod):
-    """Totals from the cart's net subtotal and VAT; shipping taxed like any line."""
-    shipping = shipping_price(method, subtotal + lines_vat)
-    shipping_vat = vat_on(shipping)
-    vat = lines_vat + shipping_vat
-    return CheckoutTotals(subtotal, shipping, shipping_vat, vat, subtotal + shipping + vat)
+def checkout_totals(
+    *, goods: Decimal, method: ShippingMethod, discount: Decimal = Decimal("0.00")
+) -> CheckoutTotals:
+    """Totals from the lines' sum (VAT included) and the delivery; VAT taken from the total."""
+    bill = bill_of(goods, shipping_price(method, goods), discount)
+    return CheckoutTotals(
+        bill.goods, bill.delivery, bill.discount, bill.vat, bill.total, bill.delivery_vat
+    )
 
 
 def cart_checkout_totals(summary: CartSummary, method: ShippingMethod) -> CheckoutTotals:
-    return checkout_totals(subtotal=summary.subtotal, lines_vat=summary.vat, method=method)
+    return checkout_totals(goods=summary.subtotal, method=method)
 
 
 SAVED_ADDRESSES_OFFERED = 10

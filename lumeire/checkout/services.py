@@ -43,7 +43,7 @@ from lumeire.checkout.models import (
     ShippingMethod,
 )
 from lumeire.checkout.selectors import checkout_totals, shipping_method_get
-from lumeire.core.money import round_money, vat_on
+from lumeire.core.money import gross_price, line_price, vat_included
 from lumeire.orders.emails import send_order_email
 from lumeire.orders.models import (
     Order,
@@ -228,15 +228,18 @@ def _take_stock(lines: list[CartLine]) -> list[int]:
     return emptied
 
 
-def _priced_lines(lines: list[CartLine]) -> tuple[list[OrderLine], Decimal, Decimal]:
-    """The order's lines priced now (net rounded, VAT per line), its subtotal and lines' VAT."""
-    subtotal = lines_vat = Decimal("0.00")
+def _priced_lines(lines: list[CartLine]) -> tuple[list[OrderLine], Decimal]:
+    """The order's lines priced now as the cart shows them (shelf price with VAT × quantity,
+    split into net and the VAT in it), and the goods' sum with VAT."""
+    goods = Decimal("0.00")
     rows = []
     for line in lines:
         variant, product = line.variant, line.variant.product
-        net = round_money(variant.price * line.quantity)
-        vat = vat_on(net)
-        subtotal, lines_vat = subtotal + net, lines_vat + vat
+        unit_gross = gross_price(variant.price)
+        gross = line_price(unit_gross, line.quantity)
+        vat = vat_included(gross)
+        net = gross - vat
+        goods += gross
         rows.append(
             OrderLine(
                 variant=variant,
@@ -246,12 +249,13 @@ def _priced_lines(lines: list[CartLine]) -> tuple[list[OrderLine], Decimal, Deci
                 name_ar=product.name_ar,
                 options=variant.options,
                 unit_price=variant.price,
+                unit_gross=unit_gross,
                 quantity=line.quantity,
                 net=net,
                 vat=vat,
             )
         )
-    return rows, subtotal, lines_vat
+    return rows, goods
 
 
 def _take_payment(order: Order, payment: PaymentChoice, client_hash: str, charge: _Charge) -> None:
@@ -332,8 +336,8 @@ def _place(
     # queue behind them.
     if save_address:
         _remember_address(customer, address)
-    rows, subtotal, lines_vat = _priced_lines(lines)
-    totals = checkout_totals(subtotal=subtotal, lines_vat=lines_vat, method=method)
+    rows, goods = _priced_lines(lines)
+    totals = checkout_totals(goods=goods, method=method)
     number = new_order_number()
     while Order.objects.filter(number=number).exists():
         number = new_order_number()
@@ -348,8 +352,8 @@ def _place(
         payment_method=payment.method,
         status=OrderStatus.PENDING_PAYMENT,
         payment_status=PaymentStatus.DUE_ON_DELIVERY,
-        subtotal=subtotal,
-        shipping=totals.shipping,
+        subtotal=totals.subtotal_net,
+        shipping=totals.shipping_net,
         shipping_vat=totals.shipping_vat,
         vat=totals.vat,
         total=totals.total,

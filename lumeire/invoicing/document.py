@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from lumeire.core.money import round_money
+from lumeire.core.money import round_money, vat_included
 from lumeire.invoicing.zatca import tlv_base64
 
 LANGUAGES = ("en", "ar")
@@ -41,9 +41,12 @@ class InvoiceLine:
 
     description: str  # product name and options in the invoice's language
     quantity: int
-    unit_price: Decimal  # before VAT
-    net: Decimal  # unit_price * quantity, rounded
-    vat: Decimal  # VAT on this line, rounded half-up
+    unit_price: Decimal  # before VAT; VAT included when ``vat_included``
+    net: Decimal  # unit_price * quantity, rounded (``vat_included``: gross less the VAT in it)
+    vat: Decimal  # VAT on this line, rounded half-up (``vat_included``: the VAT in the gross)
+    # Shelf prices with VAT included (orders placed since): the line is the unit price ×
+    # quantity, and its net and VAT only split it; the invoice's VAT comes from its total.
+    vat_included: bool = False
 
     def __post_init__(self) -> None:
         if not self.description.strip():
@@ -54,7 +57,13 @@ class InvoiceLine:
             raise ValueError("An invoice line's quantity must be at least 1.")
         for name in ("unit_price", "net", "vat"):
             _check_amount(name, getattr(self, name))
-        if self.net != round_money(self.unit_price * self.quantity):
+        if self.vat_included:
+            if self.gross != self.unit_price * self.quantity:
+                raise ValueError(
+                    f"Line {self.description!r}: {self.gross} is not "
+                    f"{self.quantity} × {self.unit_price}."
+                )
+        elif self.net != round_money(self.unit_price * self.quantity):
             raise ValueError(
                 f"Line {self.description!r}: net {self.net} is not "
                 f"{self.quantity} × {self.unit_price} rounded."
@@ -98,6 +107,10 @@ class InvoiceDocument:
     vat_total: Decimal  # sum of line VATs + shipping_vat
     total: Decimal  # subtotal + shipping_net + vat_total
     vat_rate: Decimal  # Decimal("0.15")
+    # Shelf prices with VAT included: lines are VAT included, the shipping too, and the VAT
+    # total is the total × rate / (1 + rate), rounded once (ZATCA's simplified invoice);
+    # subtotal and shipping_net are then what is left before VAT. Older orders: VAT per line.
+    prices_include_vat: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.lines, tuple):
@@ -124,6 +137,9 @@ class InvoiceDocument:
         self._check_arithmetic()
 
     def _check_arithmetic(self) -> None:
+        if self.prices_include_vat:
+            self._check_vat_included()
+            return
         for line in self.lines:
             if line.vat != round_money(line.net * self.vat_rate):
                 raise ValueError(f"Line {line.description!r}: VAT {line.vat} is not at the rate.")
@@ -140,6 +156,27 @@ class InvoiceDocument:
         total = self.subtotal + self.shipping_net + self.vat_total
         if self.total != total:
             raise ValueError(f"Total {self.total} is not subtotal, shipping and VAT, {total}.")
+
+    def _check_vat_included(self) -> None:
+        if not all(line.vat_included for line in self.lines):
+            raise ValueError("An invoice of VAT-included prices needs VAT-included lines.")
+        for line in self.lines:
+            if line.vat != vat_included(line.gross, self.vat_rate):
+                raise ValueError(f"Line {line.description!r}: VAT {line.vat} is not at the rate.")
+        if self.shipping_vat != vat_included(self.shipping_gross, self.vat_rate):
+            raise ValueError(f"Shipping VAT {self.shipping_vat} is not at the rate.")
+        total = sum((line.gross for line in self.lines), self.shipping_gross)
+        if self.total != total:
+            raise ValueError(f"Total {self.total} is not the lines and shipping, {total}.")
+        if self.vat_total != vat_included(self.total, self.vat_rate):
+            raise ValueError(f"VAT total {self.vat_total} is not the VAT in {self.total}.")
+        if self.subtotal + self.shipping_net + self.vat_total != self.total:
+            raise ValueError(f"Subtotal {self.subtotal} is not the goods before VAT.")
+
+    @property
+    def goods(self) -> Decimal:
+        """The lines added up, as charged (VAT included)."""
+        return sum((line.gross for line in self.lines), Decimal("0.00"))
 
     @property
     def direction(self) -> str:

@@ -46,6 +46,17 @@ _COLUMNS = {
     "vat": (122.0, 26.0, "end"),
     "gross": (148.0, 32.0, "end"),
 }
+# Prices with VAT included: no VAT per line (the invoice's VAT comes from its total).
+_COLUMNS_VAT_INCLUDED = {
+    "description": (0.0, 92.0, "start"),
+    "quantity": (92.0, 18.0, "end"),
+    "unit_price": (110.0, 35.0, "end"),
+    "gross": (145.0, 35.0, "end"),
+}
+
+
+def _columns(document: InvoiceDocument) -> dict[str, tuple[float, float, str]]:
+    return _COLUMNS_VAT_INCLUDED if document.prices_include_vat else _COLUMNS
 
 
 def _line_height(size: float) -> float:
@@ -184,19 +195,25 @@ def _head(sheet: _Sheet) -> float:
     return max(y, qr_top + QR_SIZE) + 6
 
 
+def _column_label(sheet: _Sheet, key: str) -> Label:
+    if key == "unit_price" and sheet.document.prices_include_vat:
+        return sheet.words["unit_price_gross"]
+    return sheet.words[key]
+
+
 def _header_row(sheet: _Sheet, y: float) -> float:
-    words = sheet.words
+    columns = _columns(sheet.document)
     height = 0.0
-    for key, (_start, width, _side) in _COLUMNS.items():
-        label = words[key]
+    for key, (_start, width, _side) in columns.items():
+        label = _column_label(sheet, key)
         both = sheet.height_of(label.text, width, size=8, bold=True)
         both += sheet.height_of(label.arabic, width, size=7.5)
         height = max(height, both)
     height += 3
     sheet.set_fill_color(*WASH)
     sheet.rect(MARGIN, y, CONTENT, height, style="F")
-    for key, (start, width, side) in _COLUMNS.items():
-        label = words[key]
+    for key, (start, width, side) in columns.items():
+        label = _column_label(sheet, key)
         used = sheet.put(label.text, start, width, y + 1.5, side=side, size=8, bold=True)
         sheet.put(label.arabic, start, width, y + 1.5 + used, side=side, size=7.5, color=SOFT)
     return y + height
@@ -204,14 +221,15 @@ def _header_row(sheet: _Sheet, y: float) -> float:
 
 def _row(sheet: _Sheet, cells: dict[str, str], y: float, *, twin: str = "") -> float:
     """One line of the table, moved whole to a new page when it would cross the bottom."""
-    description_width = _COLUMNS["description"][1]
+    columns = _columns(sheet.document)
+    description_width = columns["description"][1]
     height = sheet.height_of(cells["description"], description_width)
     height += sheet.height_of(twin, description_width, size=7.5)
     height = max(height, _line_height(9)) + 3
     if y + height > BOTTOM:
         sheet.add_page()
         y = _header_row(sheet, MARGIN)
-    for key, (start, width, side) in _COLUMNS.items():
+    for key, (start, width, side) in columns.items():
         used = sheet.put(cells[key], start, width, y + 1.5, side=side)
         if key == "description":
             sheet.put(twin, start, width, y + 1.5 + used, side=side, size=7.5, color=SOFT)
@@ -265,7 +283,9 @@ def invoice_pdf(document: InvoiceDocument) -> bytes:
     cells = {
         "description": shipping.text,
         "quantity": "",
-        "unit_price": amount_text(document.shipping_net),
+        "unit_price": amount_text(
+            document.shipping_gross if document.prices_include_vat else document.shipping_net
+        ),
         "vat": amount_text(document.shipping_vat),
         "gross": amount_text(document.shipping_gross),
     }

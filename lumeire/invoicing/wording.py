@@ -29,6 +29,7 @@ _LABELS = {
     "description": _("Description"),
     "quantity": _("Quantity"),
     "unit_price": _("Unit price before VAT"),
+    "unit_price_gross": _("Unit price with VAT"),
     "vat": _("VAT"),
     "gross": _("Total with VAT"),
     "shipping": _("Shipping"),

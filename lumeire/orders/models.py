@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lumeire.catalog.models import Product, Variant
+from lumeire.core.countries import country_name
+from lumeire.core.money import round_money
 from lumeire.vault.fields import EncryptedTextField
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
 from lumeire.vault.lifecycle import Erasure, OnErasure
@@ -86,9 +88,13 @@ class ShippingAddressFields(models.Model):
             str(self.full_name),
             f"{self.building} {self.street}",
             f"{self.district}, {self.city} {self.postal_code}",
-            str(self.country),
+            self.country_name(),
             str(self.phone),
         ]
+
+    def country_name(self) -> str:
+        """The country in the reader's language ("Saudi Arabia"), not its stored code ("SA")."""
+        return country_name(self.country)
 
 
 class OrderStatus(models.TextChoices):
@@ -133,6 +139,10 @@ class Order(ShippingAddressFields):
     # The invoice is checked line by line against this rate: a later change of the store's
     # rate must not make the invoices of older orders wrong.
     vat_rate = models.DecimalField(max_digits=5, decimal_places=4, default=current_vat_rate)
+    # Shelf prices include VAT: each line is its shown unit price × quantity, and the VAT is
+    # worked out once from the total (lumeire.core.money.bill_of). Orders placed before this
+    # rule (False) keep the VAT they were charged, rounded per line, and so do their invoices.
+    prices_include_vat = models.BooleanField(default=True, editable=False)
     shipping_method_code = models.CharField(max_length=32)
     shipping_method_name_en = models.CharField(max_length=100)
     shipping_method_name_ar = models.CharField(max_length=100)
@@ -207,6 +217,16 @@ class Order(ShippingAddressFields):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def shipping_gross(self) -> Decimal:
+        """Delivery as charged, VAT included."""
+        return self.shipping + self.shipping_vat
+
+    @property
+    def goods(self) -> Decimal:
+        """The lines as charged, VAT included: the total less delivery."""
+        return self.total - self.shipping_gross
+
     def shipping_method_name(self, language: str) -> str:
         return self.shipping_method_name_ar if language == "ar" else self.shipping_method_name_en
 
@@ -219,7 +239,10 @@ class OrderLine(models.Model):
     name_en = models.CharField(max_length=200)
     name_ar = models.CharField(max_length=200)
     options = models.JSONField(default=dict, blank=True)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)  # the catalogue's, net
+    # The shelf price shown and charged, VAT included (null on orders placed before shelf
+    # prices included VAT); the line is unit_gross × quantity = net + vat.
+    unit_gross = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     quantity = models.PositiveIntegerField()
     net = models.DecimalField(max_digits=12, decimal_places=2)
     vat = models.DecimalField(max_digits=12, decimal_places=2)
@@ -244,6 +267,13 @@ class OrderLine(models.Model):
     @property
     def gross(self) -> Decimal:
         return self.net + self.vat
+
+    @property
+    def shown_unit_price(self) -> Decimal:
+        """The unit price with VAT as the shopper saw it (older orders: the net price + VAT)."""
+        if self.unit_gross is not None:
+            return self.unit_gross
+        return self.unit_price + round_money(self.unit_price * self.order.vat_rate)
 
 
 class ActorKind(models.TextChoices):

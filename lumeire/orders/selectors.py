@@ -56,9 +56,10 @@ def order_invoice_document(order: Order, language: str) -> InvoiceDocument:
         InvoiceLine(
             description=_line_description(line, language),
             quantity=line.quantity,
-            unit_price=line.unit_price,
+            unit_price=line.unit_gross if order.prices_include_vat else line.unit_price,
             net=line.net,
             vat=line.vat,
+            vat_included=order.prices_include_vat,
         )
         for line in order.lines.all()
     )
@@ -81,6 +82,7 @@ def order_invoice_document(order: Order, language: str) -> InvoiceDocument:
         vat_total=order.vat,
         total=order.total,
         vat_rate=order.vat_rate,
+        prices_include_vat=order.prices_include_vat,
     )
 
 

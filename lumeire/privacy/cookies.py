@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 ESSENTIAL = "essential"
@@ -31,6 +32,25 @@ RECENTLY_VIEWED_LIFETIME = timedelta(days=30)
 STATISTICS_LIFETIME = timedelta(days=180)
 
 
+def lifetime_words(period: timedelta) -> str:
+    """A length of time as a person says it: "30 minutes", "12 hours", "180 days", "1 year".
+
+    The one wording of a duration on the policy and on the cookie settings page, so the two
+    can never say different things about the same cookie."""
+    seconds = int(period.total_seconds())
+    days = period.days
+    if days and seconds % 86400 == 0 and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    if days >= 1:
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    minutes = max(1, seconds // 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
 @dataclass(frozen=True)
 class CookieSpec:
     name: str
@@ -38,6 +58,28 @@ class CookieSpec:
     lifetime: timedelta | None  # None: until the browser is closed
     category: str
     essential: bool
+    # The session cookie only: how long a session lasts at most however active it is, and how
+    # long it lasts when the customer chose "Keep me signed in on this device" at sign-in.
+    absolute_lifetime: timedelta | None = None
+    remembered_lifetime: timedelta | None = None
+
+    @property
+    def lifetime_text(self) -> str:
+        """How long the cookie is kept, in the active language: the policy and the cookie
+        settings page both print this, from the settings the store runs with."""
+        if self.lifetime is None:
+            return gettext("until you close the browser")
+        kept = lifetime_words(self.lifetime)
+        if self.absolute_lifetime is None or self.remembered_lifetime is None:
+            return kept
+        return gettext(
+            "%(idle)s without activity (%(limit)s at most), or %(remembered)s if you choose "
+            "“Keep me signed in on this device”"
+        ) % {
+            "idle": kept,
+            "limit": lifetime_words(self.absolute_lifetime),
+            "remembered": lifetime_words(self.remembered_lifetime),
+        }
 
 
 OPTIONAL_CATEGORIES: tuple[tuple[str, object, object], ...] = (
@@ -66,6 +108,8 @@ def _registry() -> tuple[CookieSpec, ...]:
             timedelta(seconds=settings.SESSION_COOKIE_AGE),
             ESSENTIAL,
             True,
+            absolute_lifetime=settings.LUMEIRE_SESSION_ABSOLUTE_LIFETIME,
+            remembered_lifetime=settings.LUMEIRE_REMEMBER_ME_LIFETIME,
         ),
         CookieSpec(
             settings.CSRF_COOKIE_NAME,

@@ -18,29 +18,26 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, pgettext
 
-from lumeire.privacy.cookies import registry
+from lumeire.privacy.cookies import lifetime_words, registry
 from lumeire.privacy.models import PolicyVersion
 from lumeire.privacy.selectors import FIELD_LABELS
 from lumeire.staff.describe import who_may_see
 from lumeire.staff.sessions import STAFF_IDLE_SECONDS
-from lumeire.vault.inventory import Category, InventoryEntry, PolicyClause, Retention, inventory
+from lumeire.vault.inventory import (
+    Category,
+    InventoryEntry,
+    PersonalData,
+    PolicyClause,
+    Retention,
+    inventory,
+)
 from lumeire.vault.keyring import KEY_BYTES
 
 MARKER = re.compile(r"^\s*\[\[([a-z_]+)\]\]\s*$")
-
-
-def _days(period: timedelta) -> str:
-    days = period.days
-    if days and days % 365 == 0:
-        years = days // 365
-        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
-    if days:
-        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
-    hours = max(1, int(period.total_seconds() // 3600))
-    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 def retention_text(retention: Retention) -> str:
@@ -48,18 +45,80 @@ def retention_text(retention: Retention) -> str:
     if retention.period is None:
         return str(retention.after)
     return _("%(period)s %(after)s") % {
-        "period": _days(retention.period),
+        "period": lifetime_words(retention.period),
         "after": retention.after,
     }
 
 
-def _field_label(entry: InventoryEntry) -> str:
-    known = FIELD_LABELS.get(entry.field_name)
-    if known is not None:
-        return str(known)
+# The store's identity number, in the words of the policy's first clause (iqama: the residence
+# permit of a resident who is not a citizen).
+IDENTITY_NUMBER = gettext_lazy("National ID number or residence number (iqama)")
+KEYED_IDENTITY_NUMBER = gettext_lazy(
+    "Keyed hash of the national ID number or residence number (iqama)"
+)
+KEYED_NETWORK_ADDRESS = gettext_lazy("Keyed hash of the network address")
+
+# How the policy names a stored field, by "app.Model.field" first, then by field name; a field
+# found in neither is named by FIELD_LABELS (the access log's words) or its verbose name. The
+# policy names what a field holds for the customer, never the model or the column it lives in.
+POLICY_NAMES: dict[str, Promise] = {
+    "identity_number": IDENTITY_NUMBER,
+    "accounts.IdentityNumberChange.new_identity_number": gettext_lazy(
+        "New national ID number or residence number (iqama)"
+    ),
+    "identity_index": KEYED_IDENTITY_NUMBER,
+    "index_ref": KEYED_IDENTITY_NUMBER,
+    "username_index": gettext_lazy("Keyed hash of the username"),
+    "email_index": gettext_lazy("Keyed hash of the email address"),
+    "login_ref": gettext_lazy("Keyed hash of the username or email address typed to sign in"),
+    "client_ref": KEYED_NETWORK_ADDRESS,
+    "client_hash": KEYED_NETWORK_ADDRESS,
+    "recovery_question": gettext_lazy("Recovery question"),
+    "recovery_answer_hash": gettext_lazy("One-way hash of the recovery answer"),
+    "password_hash": gettext_lazy("One-way hash of the password"),
+    "new_email": gettext_lazy("New email address"),
+    "accounts.TwoFactorDevice.secret": gettext_lazy("Secret of the authenticator app"),
+    "card_token": gettext_lazy("Reference of the card at the payment provider"),
+    "compliance.Case.legal_summary": gettext_lazy("Summary of a case for the legal department"),
+    "compliance.Case.legal_opinion": gettext_lazy("Opinion of the legal department on a case"),
+    "compliance.CaseEvent.text": gettext_lazy("Notes of staff on a case"),
+    "compliance.ReportFile.sealed": gettext_lazy("Sealed report sent to the competent authorities"),
+}
+
+
+def field_name_in_policy(entry: InventoryEntry) -> str:
+    """What the policy calls a declared field, in the active language."""
+    named = POLICY_NAMES.get(entry.label, POLICY_NAMES.get(entry.field_name))
+    if named is None:
+        named = FIELD_LABELS.get(entry.field_name)
+    if named is not None:
+        return str(named)
     field = entry.model._meta.get_field(entry.field_name)
     label = str(getattr(field, "verbose_name", entry.field_name) or entry.field_name)
     return label[:1].upper() + label[1:]
+
+
+def _lowered(name: str) -> str:
+    """A name inside a sentence: "Full name" becomes "full name", "SHA-256" stays."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def names_in_words(names: list[str]) -> str:
+    """The names as one phrase ("Full name, mobile number and city"), in the active language."""
+    if len(names) == 1:
+        return names[0]
+    names = [names[0], *(_lowered(name) for name in names[1:])]
+    head = pgettext("between the names of a list", ", ").join(names[:-1])
+    return _("%(names)s and %(last)s") % {"names": head, "last": names[-1]}
+
+
+def _same_line(declaration: PersonalData) -> tuple[str, str, str]:
+    # Fields kept for the same reason, of the same kind and for as long, share one line.
+    return (
+        str(declaration.category),
+        str(declaration.purpose),
+        retention_text(declaration.retention),
+    )
 
 
 def kept_data() -> str:
@@ -70,15 +129,18 @@ def kept_data() -> str:
         in_clause = [entry for entry in entries if entry.declaration.policy_clause == clause]
         if not in_clause:
             continue
-        lines = [f"{clause.label}:", ""]
+        grouped: dict[tuple[str, str, str], list[InventoryEntry]] = {}
         for entry in in_clause:
-            declaration = entry.declaration
+            grouped.setdefault(_same_line(entry.declaration), []).append(entry)
+        lines = [f"{clause.label}:", ""]
+        for same in grouped.values():
+            declaration = same[0].declaration
+            names = list(dict.fromkeys(field_name_in_policy(entry) for entry in same))
             lines.append(
                 "- "
-                + _("%(field)s (%(record)s, %(category)s): %(purpose)s. Kept: %(retention)s.")
+                + _("%(fields)s: %(purpose)s. Kind: %(category)s. Kept: %(retention)s.")
                 % {
-                    "field": _field_label(entry),
-                    "record": entry.model._meta.verbose_name,
+                    "fields": names_in_words(names),
                     "category": Category(declaration.category).label,
                     "purpose": str(declaration.purpose).rstrip(". "),
                     "retention": retention_text(declaration.retention).rstrip(". "),
@@ -130,7 +192,10 @@ def protection() -> str:
             "unreadable."
         )
         % {"bits": KEY_BYTES * 8},
-        _("Email addresses and identity numbers are found only through keyed hashes."),
+        _(
+            "Email addresses, national ID numbers and residence numbers (iqama) are found only "
+            "through keyed hashes."
+        ),
         _("Passwords are kept only as one-way hashes: %(hashing)s.") % {"hashing": hashing},
         _("Answers to recovery questions are hashed the same way: %(hashing)s.")
         % {"hashing": hashing},
@@ -171,12 +236,6 @@ def protection() -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-def _cookie_lifetime(lifetime: timedelta | None) -> str:
-    if lifetime is None:
-        return _("until you close the browser")
-    return _days(lifetime)
-
-
 def cookies() -> str:
     """Every cookie the store can set, with its purpose, lifetime and whether it is optional."""
     lines = []
@@ -185,10 +244,10 @@ def cookies() -> str:
         values = {
             "name": spec.name,
             "kind": kind,
-            "lifetime": _cookie_lifetime(spec.lifetime),
-            "purpose": spec.purpose,
+            "lifetime": spec.lifetime_text,  # the cookie settings page prints the same
+            "purpose": str(spec.purpose).rstrip(". "),
         }
-        lines.append("- " + _("%(name)s (%(kind)s, kept %(lifetime)s): %(purpose)s") % values)
+        lines.append("- " + _("%(name)s (%(kind)s): %(purpose)s. Kept: %(lifetime)s.") % values)
     return "\n".join(lines)
 
 

@@ -200,8 +200,10 @@ SAVED_ADDRESSES = ClearValues(
     gettext_lazy("saved delivery addresses and phones"),
     tuple(("checkout.Address", field) for field in ADDRESS_FIELDS),
 )
+# The identity number in the words of the privacy policy's first clause.
 IDENTITY_NUMBER = ClearValues(
-    gettext_lazy("identity number"), (("accounts.Customer", "identity_number"),)
+    gettext_lazy("national ID number or residence number (iqama)"),
+    (("accounts.Customer", "identity_number"),),
 )
 # Finding a customer by the exact value tells whoever searches that the value is theirs: a
 # search is open only to roles that may see the value, and by identity number it is a reveal.
@@ -210,7 +212,10 @@ ACCOUNT_LOGIN = ClearValues(
     (("accounts.User", "username"), ("accounts.User", "email")),
 )
 IDENTITY_NUMBER_SEARCH = ClearValues(
-    gettext_lazy("identity number, each search with a reason and a few an hour"),
+    gettext_lazy(
+        "national ID number or residence number (iqama), each search with a reason and a few "
+        "an hour"
+    ),
     (("accounts.Customer", "identity_number"),),
 )
 DATE_OF_BIRTH = ClearValues(

@@ -128,7 +128,8 @@ def who_may_see() -> str:
         "",
         _(
             "Everything else is shown masked. Each reveal, each view of a delivery address, "
-            "each export in clear and each search by identity number is recorded, and you can "
+            "each export in clear and each search by national ID number or residence number "
+            "(iqama) is recorded, and you can "
             "see it, with the staff member's role, on the page “Who looked at my data” in your "
             "account. Reading an irregular-activity case is recorded in the audit log only: a "
             "report to the authorities may follow, and the law lets the store keep it from you."

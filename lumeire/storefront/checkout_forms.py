@@ -11,13 +11,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from lumeire.core.countries import COUNTRY_NAMES
 from lumeire.core.errors import ApplicationError
 
 NEW_ADDRESS = "new"
 # Longer input is no address part: cut before the service sees it (it then says what is wrong).
 _MAX_TYPED = 200
-# Countries the store knows by name; any other delivery country shows its ISO code.
-COUNTRY_NAMES = {"SA": _("Saudi Arabia")}
 
 
 def _text(autocomplete: str, **attrs: str) -> forms.TextInput:

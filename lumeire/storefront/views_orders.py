@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lumeire.core.errors import ApplicationError
 from lumeire.invoicing.pdf import invoice_pdf
@@ -90,11 +90,25 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _order_page(request, _own_order(request, number))
 
 
-@require_POST
+def _cancel_confirmation(request: HttpRequest, order: Order) -> HttpResponse:
+    context = {"order": order, "refunds_card": order.payment_status == PaymentStatus.CAPTURED}
+    return render(request, "storefront/orders/cancel.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @private_page
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
-    """Cancel while the parcel is not packed yet; later, the order stays as it is."""
+    """Cancel while the parcel is not packed yet; later, the order stays as it is.
+
+    GET asks first, saying what cancelling does; only a POST carrying the confirmation's
+    ``confirm=yes`` cancels (any other POST shows the question again and changes nothing).
+    """
     order = _own_order(request, number)
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+    if not confirmed:
+        if not customer_may_cancel(order):
+            return redirect("storefront:order", number=order.number)
+        return _cancel_confirmation(request, order)
     try:
         order = order_cancel_by_customer(customer=request.user, order=order)
     except ApplicationError as error:

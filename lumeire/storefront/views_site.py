@@ -1,10 +1,13 @@
-"""Addresses outside the language prefix: robots.txt, the sitemap and uploaded media."""
+"""Addresses outside the language prefix: robots.txt, the favicon, the sitemap and uploaded
+media."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import cache as kept_once
 from functools import wraps
+from pathlib import Path
 
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.contrib.sitemaps.views import sitemap as sitemap_section_view
@@ -13,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from lumeire.catalog.images import open_photo
 from lumeire.catalog.services import catalog_version
@@ -21,6 +24,8 @@ from lumeire.storefront.sitemaps import SITEMAPS, site_parts
 
 logger = logging.getLogger(__name__)
 YEAR = 365 * 24 * 60 * 60
+DAY = 24 * 60 * 60
+FAVICON = Path(__file__).resolve().parent / "static" / "storefront" / "favicon.ico"
 
 
 @require_GET
@@ -39,6 +44,20 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@kept_once
+def _favicon_bytes() -> bytes:
+    return FAVICON.read_bytes()
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The store's icon at the address browsers ask for by themselves (a drop on the accent
+    colour, 16, 32 and 48 pixels). Its address never changes, so browsers keep it a day."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=DAY)
+    return response
 
 
 def _kept_until_the_catalogue_changes(view: Callable[..., HttpResponse]):

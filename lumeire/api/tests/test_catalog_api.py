@@ -135,6 +135,13 @@ def test_price_and_stock_filters(shop):
     assert len(listed("in_stock=false")) == 4
 
 
+def test_in_stock_and_a_price_range_apply_to_the_same_variant(shop):
+    # Silk: M at 460.00 in stock, L at 483.00 sold out. Nothing in stock costs 470 or more.
+    assert listed("min_price=470") == ["silk-dress"]
+    assert listed("min_price=470&in_stock=true") == []
+    assert listed("min_price=460&max_price=460&in_stock=true") == ["silk-dress"]
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [

@@ -45,15 +45,17 @@ class CartLineOut(Schema):
     sku: str
     name: str
     quantity: int
-    unit_price: MoneyOut = Field(description="Before VAT.")
-    line_total: MoneyOut = Field(description="unit_price × quantity, before VAT.")
+    unit_price: MoneyOut = Field(description="The shelf price, VAT included.")
+    line_total: MoneyOut = Field(description="unit_price × quantity, VAT included.")
 
 
 class CartOut(Schema):
     lines: list[CartLineOut]
-    subtotal: MoneyOut = Field(description="The lines added up, before VAT.")
-    vat: MoneyOut = Field(description="VAT computed per line, rounded half-up to the cent.")
-    total: MoneyOut = Field(description="subtotal + vat.")
+    subtotal: MoneyOut = Field(description="The lines added up, VAT included.")
+    vat: MoneyOut = Field(
+        description="The VAT included in the total: total × rate / (1 + rate), half-up."
+    )
+    total: MoneyOut = Field(description="The same as subtotal until delivery is chosen.")
 
     @classmethod
     def of(cls, summary: CartSummary) -> CartOut:

@@ -59,7 +59,11 @@ class ProductQuery(Schema):
 
     q: str | None = Field(None, description="Words to search for, in English or Arabic.")
     category: str | None = Field(None, description="A category's slug; includes its children.")
-    min_price: str | None = Field(None, description="Lowest shelf price (VAT included).")
+    min_price: str | None = Field(
+        None,
+        description="Lowest shelf price (VAT included). Price and stock filters apply to the "
+        "same variant: a product matches when one of its variants meets them all.",
+    )
     max_price: str | None = Field(None, description="Highest shelf price (VAT included).")
     in_stock: str | None = Field(None, description="true: only products that can be bought.")
     sort: str | None = Field(

@@ -34,10 +34,10 @@ class OrderLineOut(Schema):
     name: str = Field(description="In the request's language, as it was when ordered.")
     options: dict[str, str]
     quantity: int
-    unit_price: MoneyOut = Field(description="Before VAT.")
-    net: MoneyOut = Field(description="unit_price × quantity, before VAT.")
-    vat: MoneyOut = Field(description="The line's VAT, rounded half-up to the cent.")
-    total: MoneyOut = Field(description="net + vat.")
+    unit_price: MoneyOut = Field(description="The shelf price paid, VAT included.")
+    net: MoneyOut = Field(description="total less the VAT in it.")
+    vat: MoneyOut = Field(description="The VAT included in the line, rounded half-up.")
+    total: MoneyOut = Field(description="unit_price × quantity, VAT included (net + vat).")
 
     @classmethod
     def of(cls, line: OrderLine, language: str) -> OrderLineOut:
@@ -46,7 +46,7 @@ class OrderLineOut(Schema):
             name=line.name(language),
             options={str(name): str(value) for name, value in (line.options or {}).items()},
             quantity=line.quantity,
-            unit_price=_money(line.unit_price),
+            unit_price=_money(line.shown_unit_price),
             net=_money(line.net),
             vat=_money(line.vat),
             total=_money(line.gross),
@@ -75,10 +75,10 @@ class OrderOut(Schema):
         description="pending_payment, paid, packed, shipped, delivered, cancelled or refunded."
     )
     lines: list[OrderLineOut]
-    subtotal: MoneyOut = Field(description="The lines' net amounts added up, before VAT.")
-    shipping: MoneyOut = Field(description="Delivery, before VAT.")
-    vat: MoneyOut = Field(description="The lines' VAT and the delivery's.")
-    total: MoneyOut = Field(description="subtotal + shipping + vat: what was or will be paid.")
+    subtotal: MoneyOut = Field(description="The lines' totals added up, VAT included.")
+    shipping: MoneyOut = Field(description="Delivery, VAT included.")
+    vat: MoneyOut = Field(description="The VAT included in the total: total × rate / (1 + rate).")
+    total: MoneyOut = Field(description="subtotal + shipping: what was or will be paid.")
     placed_at: datetime
     payment: PaymentOut
     shipping_method: ShippingOut
@@ -97,8 +97,8 @@ class OrderOut(Schema):
             number=order.number,
             status=order.status,
             lines=[OrderLineOut.of(line, language) for line in order.lines.all()],
-            subtotal=_money(order.subtotal),
-            shipping=_money(order.shipping),
+            subtotal=_money(order.goods),
+            shipping=_money(order.shipping_gross),
             vat=_money(order.vat),
             total=_money(order.total),
             placed_at=order.placed_at,

@@ -1,8 +1,10 @@
 """What the case pages show: labels, staff named by role, the list's rows and a case's page.
 
-Nothing here shows a personal value: the subject is the kind of subject, events are references,
-staff are a role and a short id. Which forms a page offers comes from
-``lumeire.compliance.selectors.case_abilities``; only their order and words are chosen here.
+Nothing here shows a personal value: the subject is the kind of subject (and a customer their
+masked name, as the customer list shows it, with a link to their page for the roles that open
+customers' pages), events are references, staff are a role and a short id. Which forms a page
+offers comes from ``lumeire.compliance.selectors.case_abilities``; only their order and words
+are chosen here.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from django.contrib.admin.utils import quote
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lumeire.accounts.models import SignInOutcome, SignupConflictKind
+from lumeire.accounts.models import Customer, SignInOutcome, SignupConflictKind
+from lumeire.backoffice.masking import mask_text
+from lumeire.backoffice.sites import backoffice_site
 from lumeire.compliance import services
 from lumeire.compliance.models import (
     ActionKind,
@@ -31,7 +36,7 @@ from lumeire.compliance.models import (
 )
 from lumeire.compliance.report import REPORT_ITEMS
 from lumeire.compliance.selectors import CaseAbilities, case_abilities
-from lumeire.staff.access import staff_roles
+from lumeire.staff.access import Permission, has_permission, staff_roles
 
 S = CaseStatus
 NOTHING = "—"
@@ -102,6 +107,25 @@ def _rule_label(value: str) -> str:
 def subject_kind(case: Case) -> str:
     """What a case is about, masked: the kind of subject, never its value."""
     return _("Customer account") if case.subject_id else _("Network address")
+
+
+@dataclass(frozen=True)
+class CaseCustomer:
+    name: str  # masked: "A*** A***"
+    url: str
+
+
+def case_customer(user, case: Case) -> CaseCustomer | None:
+    """The customer a case is about, masked, with the way to their page; None for a case about
+    a network address, a subject with no customer profile, or a viewer whose roles do not open
+    customers' pages (lumeire.staff.access: the customer list shows the same mask)."""
+    if not case.subject_id or not has_permission(user, Permission.CUSTOMERS_VIEW):
+        return None
+    customer = Customer.objects.filter(pk=case.subject_id).first()
+    if customer is None:
+        return None
+    url = reverse(f"{backoffice_site.name}:accounts_customer_change", args=[quote(customer.pk)])
+    return CaseCustomer(name=mask_text(customer.full_name) or NOTHING, url=url)
 
 
 def _what_label(what: str) -> str:
@@ -278,6 +302,7 @@ def case_detail(user, case: Case) -> dict[str, object]:
         "case": case,
         "status": status_label(case.status),
         "subject": subject_kind(case),
+        "customer": case_customer(user, case),
         "assignee": people(case.assignee) if case.assignee_id else NOTHING,
         "signals": _signal_rows(signals),
         "events": events,

@@ -122,6 +122,41 @@ def test_staff_without_catalogue_permission_gets_403_and_no_catalogue(
     assert not Category.objects.filter(slug="sneaky").exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "heading", "home", "header"),
+    [
+        ("en", "You may not open this page", "Back office home", "Lumeire back office"),
+        ("ar", "لا يمكنك فتح هذه الصفحة", "الصفحة الرئيسية للوحة الإدارة", "لوحة إدارة لوميير"),
+    ],
+)
+def test_a_refused_page_has_the_back_office_layout_and_a_way_home(
+    staff_without_groups, language, heading, home, header
+):
+    client = signed_in(staff_without_groups)
+
+    response = client.get("/backoffice/catalog/category/add/", HTTP_ACCEPT_LANGUAGE=language)
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert '<div id="site-name">' in html and header in html  # the back office's own header
+    assert "backoffice/backoffice.css" in html
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<a href="/backoffice/">{home}</a>' in html
+    assert 'id="logout-form"' in html
+    assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
+
+
+def test_a_refused_page_outside_the_back_office_is_not_the_back_offices(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from lumeire.backoffice.views_errors import permission_denied
+
+    response = permission_denied(rf.get("/en/anything/"), PermissionDenied())
+
+    assert response.status_code == 403
+    assert b"backoffice" not in response.content
+
+
 def test_catalogue_manager_sees_the_catalogue_on_the_index(manager_client):
     index = manager_client.get("/backoffice/")
     assert index.status_code == 200

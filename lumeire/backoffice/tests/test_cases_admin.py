@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from lumeire.accounts.models import User
 from lumeire.accounts.tests.factories import make_customer
 from lumeire.audit.models import AuditAction, AuditEntry
+from lumeire.backoffice.masking import mask_text
 from lumeire.backoffice.tests.access_matrix import (
     BACK_OFFICE,
     BACK_OFFICE_POSTS,
@@ -206,6 +207,75 @@ def test_the_compliance_officer_sees_the_work_and_opening_a_case_is_recorded(sta
     assert customer.email not in page and customer.customer.identity_number not in page
     viewed = AuditEntry.objects.get(action=AuditAction.CASE_VIEWED)
     assert (viewed.actor_id, viewed.target_id) == (officer.pk, case.reference)
+
+
+@pytest.mark.parametrize("group", [COMPLIANCE, LEGAL])
+def test_the_case_names_its_customer_masked_with_a_link_to_them(staff_client, group):
+    customer = make_customer()
+    case = make_case(subject=customer)
+    client = staff_client(make_staff(groups=[group]))
+
+    response = client.get(url(case))
+
+    page = response.content.decode()
+    masked = mask_text(customer.customer.full_name)
+    customer_url = f"/backoffice/accounts/customer/{customer.pk}/change/"
+    link = re.search(r'<dd id="case-customer"[^>]*>(.*?)</dd>', page, re.DOTALL).group(1)
+    assert f'<a href="{customer_url}">{masked}</a>' in link
+    assert str(customer.customer.full_name) not in page  # never in clear
+    assert client.get(customer_url).status_code == 200  # the access model opens the link
+
+
+@pytest.mark.parametrize("group", OTHER_ROLES)
+def test_roles_without_cases_see_neither_the_case_nor_its_customer(staff_client, group):
+    customer = make_customer()
+    case = make_case(subject=customer)
+
+    response = staff_client(make_staff(groups=[group])).get(url(case))
+
+    assert response.status_code == 403
+    assert mask_text(customer.customer.full_name) not in response.content.decode()
+
+
+def test_without_the_customer_pages_a_case_names_no_customer(staff_client, officer, monkeypatch):
+    from lumeire.backoffice.cases import display
+    from lumeire.staff.access import Permission
+
+    customer = make_customer()
+    case = make_case(subject=customer)
+    opens = display.has_permission
+    monkeypatch.setattr(
+        display,
+        "has_permission",
+        lambda user, permission: (
+            permission != Permission.CUSTOMERS_VIEW and opens(user, permission)
+        ),
+    )
+
+    page = staff_client(officer).get(url(case)).content.decode()
+
+    assert 'id="case-customer"' not in page
+    assert mask_text(customer.customer.full_name) not in page
+    assert f"/backoffice/accounts/customer/{customer.pk}/" not in page
+
+
+def test_a_case_about_a_network_address_names_no_customer(staff_client, officer):
+    case = make_case(client_ref=ADDRESS, rule=Rule.STUFFING_ADDRESS)
+
+    page = staff_client(officer).get(url(case)).content.decode()
+
+    assert 'id="case-customer"' not in page
+    assert "Network address" in page
+
+
+def test_the_case_customer_reads_in_arabic(staff_client, officer):
+    customer = make_customer()
+    case = make_case(subject=customer)
+
+    page = staff_client(officer).get(url(case), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+
+    assert "<dt>عميل</dt>" in page
+    assert mask_text(customer.customer.full_name) in page
 
 
 def test_legal_counsel_sees_the_decision_form_and_no_work_buttons(staff_client, officer, counsel):

@@ -307,6 +307,19 @@ def test_fulfilment_sees_the_address_of_an_order_ready_to_pack_in_clear(fulfilme
     assert MASKED_NAME not in content
 
 
+def test_the_order_address_names_the_country_in_the_page_language(fulfilment):
+    order = place_order()
+    client = signed_in(fulfilment)
+
+    english = client.get(_detail(order)).content.decode()
+    arabic = client.get(_detail(order), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+
+    assert "Saudi Arabia" in english
+    assert f'<dd class="order-number" dir="ltr">{order.number}</dd>' in english  # nowrap
+    assert "المملكة العربية السعودية" in arabic
+    assert ">SA<" not in english and ">SA " not in english
+
+
 def test_owner_and_customer_service_see_the_address_masked_until_they_reveal(
     customer_service, owner
 ):

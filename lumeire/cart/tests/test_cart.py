@@ -91,10 +91,12 @@ def test_prices_come_from_the_catalogue_at_read_time(variant):
     variant.price = Decimal("12.50")
     variant.save()
     summary = cart_summary(cart)
+    # 12.50 + 1.88 VAT = 14.38 on the shelf; the VAT in 28.76 is 3.75.
+    assert summary.lines[0].unit_price == Decimal("14.38")
     assert (summary.subtotal, summary.vat, summary.total) == (
-        Decimal("25.00"),
+        Decimal("28.76"),
         Decimal("3.75"),
-        Decimal("28.75"),
+        Decimal("28.76"),
     )
 
 
@@ -108,19 +110,20 @@ def test_prices_come_from_the_catalogue_at_read_time(variant):
         max_size=6,
     )
 )
-def test_total_is_always_subtotal_plus_vat_rounded_per_line(lines):
+def test_lines_are_shelf_price_times_quantity_and_vat_is_in_the_total(lines):
     category = make_category()
     cart, _ = guest_cart_create()
     for price, quantity in lines:
         product = make_product(category=category, price=str(price), stock=10)
         cart_add(cart=cart, sku=product.variants.get().sku, quantity=quantity)
     summary = cart_summary(cart)
-    assert summary.total == summary.subtotal + summary.vat
-    assert summary.vat == sum(p.line_vat for p in summary.lines)
+    assert summary.total == summary.subtotal == sum(p.line_total for p in summary.lines)
     for priced in summary.lines:
-        exact = priced.line_total * Decimal("0.15")
-        assert abs(priced.line_vat - exact) <= Decimal("0.005")
-        assert priced.line_vat == priced.line_vat.quantize(Decimal("0.01"))
+        assert priced.line_total == priced.unit_price * priced.line.quantity
+        assert priced.unit_price == priced.unit_price.quantize(Decimal("0.01"))
+    exact = summary.total * Decimal("0.15") / Decimal("1.15")
+    assert abs(summary.vat - exact) <= Decimal("0.005")
+    assert summary.vat == summary.vat.quantize(Decimal("0.01"))
 
 
 def test_merge_at_sign_in_adds_quantities_capped_by_stock(variant):

@@ -14,11 +14,14 @@ from lumeire.catalog.selectors import (
     ProductFilters,
     ProductSort,
     category_tree,
+    featured_products,
+    net_price_range,
     product_get,
     product_page,
 )
 from lumeire.catalog.services import category_save, product_save
 from lumeire.catalog.tests.factories import make_category, make_product
+from lumeire.core.money import gross_price
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +99,78 @@ def test_in_stock_and_option_filters(shop):
     assert shop["cotton"].slug not in slugs(in_stock)
     sized = product_page(ProductFilters(options=(("size", "M"),)), limit=24, cursor=None)
     assert slugs(sized) == [shop["silk"].slug]
+
+
+@pytest.fixture
+def two_tone():
+    """A lamp sold out in black, in stock in white; and a black lamp in stock."""
+    shelf = make_category("lamps")
+    return {
+        "shelf": shelf,
+        "two_tone": make_product(
+            category=shelf,
+            variants=[
+                {"price": "300.00", "stock": 0, "options": {"colour": "black", "size": "S"}},
+                {"price": "100.00", "stock": 3, "options": {"colour": "white", "size": "M"}},
+            ],
+        ),
+        "black": make_product(
+            category=shelf, price="200.00", stock=1, options={"colour": "black", "size": "M"}
+        ),
+    }
+
+
+def narrowed(two_tone, **values) -> list[str]:
+    filters = ProductFilters(category=two_tone["shelf"], **values)
+    page = product_page(filters, limit=24, cursor=None)
+    return sorted(name for name in ("two_tone", "black") if two_tone[name].slug in slugs(page))
+
+
+def test_in_stock_and_an_option_apply_to_the_same_variant(two_tone):
+    black = (("colour", "black"),)
+    assert narrowed(two_tone, options=black) == ["black", "two_tone"]
+    assert narrowed(two_tone, in_stock=True) == ["black", "two_tone"]
+    # The two-tone lamp's only black variant is sold out: in stock and black is not it.
+    assert narrowed(two_tone, in_stock=True, options=black) == ["black"]
+    assert narrowed(two_tone, in_stock=True, options=(("colour", "white"),)) == ["two_tone"]
+
+
+def test_every_option_applies_to_the_same_variant(two_tone):
+    # Black comes in S, M comes in white: no variant of the two-tone lamp is black and M.
+    assert narrowed(two_tone, options=(("colour", "black"), ("size", "M"))) == ["black"]
+    assert narrowed(two_tone, options=(("colour", "black"), ("size", "S"))) == ["two_tone"]
+
+
+def test_a_price_range_applies_to_the_same_variant_at_its_shelf_price(two_tone):
+    # Shelf prices: two-tone 345.00 (black, sold out) and 115.00 (white); black 230.00.
+    black = (("colour", "black"),)
+    assert narrowed(two_tone, min_price=Decimal("300")) == ["two_tone"]
+    assert narrowed(two_tone, min_price=Decimal("300"), in_stock=True) == []
+    assert narrowed(two_tone, max_price=Decimal("150"), options=black) == []
+    assert narrowed(two_tone, max_price=Decimal("150"), in_stock=True) == ["two_tone"]
+    assert narrowed(two_tone, min_price=Decimal("230"), max_price=Decimal("230")) == ["black"]
+    assert narrowed(two_tone, min_price=Decimal("230.01"), max_price=Decimal("344.99")) == []
+    assert narrowed(two_tone, min_price=Decimal("115"), max_price=Decimal("115")) == ["two_tone"]
+
+
+@given(net_cents=st.integers(0, 10**9), bound_cents=st.integers(0, 10**9))
+def test_a_shelf_price_bound_becomes_the_same_bound_on_the_net_price(net_cents, bound_cents):
+    net, bound = Decimal(net_cents) / 100, Decimal(bound_cents) / 100
+    at_least, at_most = net_price_range(bound, None), net_price_range(None, bound)
+    assert (gross_price(net) >= bound) == (at_least is not None and net >= at_least[0])
+    assert (gross_price(net) <= bound) == (at_most is not None and net <= at_most[1])
+
+
+def test_featured_products_are_listed_and_in_stock(shop):
+    for name in ("silk", "cotton", "lamp"):
+        shop[name].is_featured = True
+        product_save(product=shop[name])
+    assert sorted(p.slug for p in featured_products()) == sorted(
+        [shop["silk"].slug, shop["lamp"].slug]
+    )
+    shop["lamp"].is_active = False
+    product_save(product=shop["lamp"])
+    assert [p.slug for p in featured_products()] == [shop["silk"].slug]
 
 
 @pytest.mark.parametrize(

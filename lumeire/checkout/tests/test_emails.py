@@ -43,6 +43,9 @@ def test_an_english_checkout_confirms_the_order_in_english(
     assert email.subject == f"Your order {order.number} is confirmed"
     assert "2 × Rose water — 138.00 SAR" in email.body
     assert "Total: 163.00 SAR" in email.body
+    # Delivery as charged (VAT included), then the VAT the total includes: 138 + 25 = 163.
+    assert "Shipping (Standard delivery (3–5 days)): 25.00 SAR" in email.body
+    assert "VAT included: 21.26 SAR" in email.body
     link = f"{settings.LUMEIRE_SITE_URL.rstrip('/')}/en/account/orders/{order.number}/"
     assert link in email.body
 

@@ -111,7 +111,7 @@ def test_a_cash_order_snapshots_lines_prices_and_address_and_takes_the_stock():
         "Aisha Al-Harbi",
         "4127 Prince Sultan Road",
         "Al Rawdah, Jeddah 12211",
-        "SA",
+        "Saudi Arabia",
         "+966501234567",
     ]
     assert stock_of(variant) == 1

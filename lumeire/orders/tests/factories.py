@@ -19,7 +19,7 @@ from django.utils import timezone
 from lumeire.accounts.models import AccountKind, User
 from lumeire.catalog.models import Variant
 from lumeire.catalog.tests.factories import make_category, make_product
-from lumeire.core.money import round_money, vat_on
+from lumeire.core.money import bill_of, gross_price, line_price, vat_included
 from lumeire.orders.models import (
     Order,
     OrderLine,
@@ -86,12 +86,15 @@ def make_order(
         **SHIPPING_ADDRESS,
     )
     order.save()
-    subtotal = lines_vat = Decimal("0.00")
+    goods = Decimal("0.00")
     for variant, quantity in lines:
         assert Variant.objects.filter(pk=variant.pk, stock__gte=quantity).update(
             stock=F("stock") - quantity
         )
-        net = round_money(variant.price * quantity)
+        # Priced as checkout prices it: shelf price with VAT × quantity, VAT taken from it.
+        unit_gross = gross_price(variant.price)
+        gross = line_price(unit_gross, quantity)
+        goods += gross
         OrderLine.objects.create(
             order=order,
             variant=variant,
@@ -101,15 +104,14 @@ def make_order(
             name_ar=variant.product.name_ar,
             options=variant.options,
             unit_price=variant.price,
+            unit_gross=unit_gross,
             quantity=quantity,
-            net=net,
-            vat=vat_on(net),
+            net=gross - vat_included(gross),
+            vat=vat_included(gross),
         )
-        subtotal, lines_vat = subtotal + net, lines_vat + vat_on(net)
-    order.subtotal, order.shipping = subtotal, Decimal(shipping)
-    order.shipping_vat = vat_on(order.shipping)
-    order.vat = lines_vat + order.shipping_vat
-    order.total = order.subtotal + order.shipping + order.vat
+    bill = bill_of(goods, gross_price(Decimal(shipping)))
+    order.subtotal, order.shipping = bill.goods_net, bill.delivery_net
+    order.shipping_vat, order.vat, order.total = bill.delivery_vat, bill.vat, bill.total
     if payment == PaymentMethod.CARD:
         token = card_tokenise(number="4242424242424242", exp_month=12, exp_year=2030, cvc="555")
         gateway = card_gateway()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lumeire.accounts.tests.factories import make_customer
 from lumeire.invoicing.zatca import TOTAL_WITH_VAT, VAT_TOTAL, tlv_decode
@@ -148,3 +148,19 @@ def test_an_orders_invoice_keeps_the_vat_rate_it_was_charged_at(settings):
 
     assert document.vat_rate == Decimal("0.15")
     assert (document.vat_total, document.total) == (Decimal("4.76"), Decimal("36.50"))
+
+
+@pytest.mark.parametrize(
+    ("language", "country"),
+    [("en", "Saudi Arabia"), ("ar", "المملكة العربية السعودية")],
+)
+def test_the_address_names_its_country_in_the_readers_language(language, country):
+    order = Order.objects.get(pk=make_order(make_customer()).pk)
+
+    with translation.override(language):
+        lines = order.address_lines()
+        name = order.country_name()
+
+    assert name == country
+    assert lines[3] == country
+    assert "SA" not in lines

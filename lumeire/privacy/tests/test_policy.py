@@ -111,7 +111,7 @@ def test_a_field_added_to_the_inventory_appears_in_the_policy(monkeypatch):
 
     assert "Suggest shoes that fit" not in before
     assert (
-        "- Shoe size (loyalty, Behaviour and preferences): Suggest shoes that fit. "
+        "- Shoe size: Suggest shoes that fit. Kind: Behaviour and preferences. "
         "Kept: 90 days after the last order." in after
     )
 
@@ -164,7 +164,8 @@ def test_roles_are_listed_with_what_they_may_see_in_clear_from_the_access_model(
     assert "while the order waits to be packed or shipped" in fulfilment
     assert "Reveals" not in fulfilment
     owner_line = next(line for line in text.splitlines() if line.startswith("- Owner:"))
-    assert "identity number" in owner_line and "card brand" in owner_line
+    assert "national ID number or residence number (iqama)" in owner_line
+    assert "card brand" in owner_line
     # The same words as the README's role table: one source.
     for role in Role:
         if role_clear_values(role):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
-from django.utils.translation import ngettext
 
 from lumeire.catalog.selectors import product_get
+from lumeire.privacy.cookies import lifetime_words as cookie_lifetime_words
 from lumeire.privacy.middleware import recently_viewed_slugs
 
 register = template.Library()
@@ -37,11 +37,8 @@ def recently_viewed(context: template.Context) -> list:
 
 @register.filter
 def lifetime_words(lifetime: timedelta | None) -> str:
-    """A cookie's lifetime as a person says it: "30 minutes", "180 days", "364 days"."""
+    """A cookie's lifetime as a person says it: "30 minutes", "180 days", "1 year" (the same
+    words as the privacy policy's, from the cookie registry)."""
     if lifetime is None:
         return ""
-    days = lifetime.days
-    if days >= 1:
-        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
-    minutes = max(1, int(lifetime.total_seconds() // 60))
-    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    return cookie_lifetime_words(lifetime)

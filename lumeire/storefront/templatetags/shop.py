@@ -66,12 +66,6 @@ def with_vat(net: Decimal | None) -> Decimal | None:
 
 
 @register.filter
-def add_vat(net: Decimal, vat: Decimal) -> Decimal:
-    """A cart line as the shopper pays it: its net total plus the VAT rounded for that line."""
-    return net + vat
-
-
-@register.filter
 def percent(rate: Decimal) -> str:
     """``0.15`` as ``15``."""
     return f"{(Decimal(rate) * 100).normalize():f}"

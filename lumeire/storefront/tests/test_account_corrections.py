@@ -121,6 +121,17 @@ def test_a_saved_address_is_corrected_and_the_order_keeps_its_own_copy(browser, 
     assert "King Abdulaziz Road" in browser.get("/en/account/addresses/").content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "country"),
+    [("en", "Saudi Arabia"), ("ar", "المملكة العربية السعودية")],
+)
+def test_the_address_book_names_the_country(browser, order, language, country):
+    listed = browser.get(f"/{language}/account/addresses/").content.decode()
+
+    assert country in listed
+    assert ">SA<" not in listed and "SA<br>" not in listed
+
+
 def test_a_saved_address_is_removed_and_the_order_keeps_its_own_copy(browser, customer, order):
     address = Address.objects.get(customer=customer)
 

@@ -171,6 +171,40 @@ def test_the_form_itself_refuses_a_different_confirmation_and_a_malformed_date(c
     assert User.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("en", "For your safety, please type your password again."),
+        ("ar", "حفاظًا على أمانك، يُرجى كتابة كلمة المرور مرة أخرى."),
+    ],
+)
+def test_after_an_error_the_emptied_password_fields_say_why(client, language, note):
+    response = post(client, language, date_of_birth="14/03/92")
+
+    document = parse(response.content.decode())
+    assert response.status_code == 400
+    (fieldset,) = [
+        f
+        for f in document.find_all("fieldset")
+        if any(i.attrs.get("name") == "password" for i in f.find_all("input"))
+    ]
+    notes = [
+        p.text.strip()
+        for p in fieldset.find_all("p")
+        if "password-retype" in p.attrs.get("class", "")
+    ]
+    assert notes == [note]
+    passwords = [i for i in fieldset.find_all("input") if i.attrs.get("type") == "password"]
+    assert len(passwords) == 2
+    assert all(not i.attrs.get("value") for i in passwords)  # never sent back to the page
+
+
+def test_a_fresh_sign_up_form_has_no_retype_note(client):
+    html = client.get("/en/account/sign-up/").content.decode()
+
+    assert "password-retype" not in html
+
+
 def test_a_taken_username_is_said_only_on_the_links_page_and_can_be_replaced_there(client):
     make_customer(username="Noura")
 

@@ -73,6 +73,45 @@ def test_in_stock_and_option_filters(client, shop):
     assert [o.attrs["value"] for o in options if "selected" in o.attrs] == ["L"]
 
 
+def test_in_stock_with_a_colour_needs_that_colour_in_stock(client):
+    lamps = make_category("lamps", name_en="Lamps")
+    make_product(
+        category=lamps,
+        name_en="Two-tone lamp",
+        variants=[
+            {"price": "100.00", "stock": 0, "options": {"colour": "black"}},
+            {"price": "100.00", "stock": 4, "options": {"colour": "white"}},
+        ],
+    )
+    make_product(category=lamps, name_en="Black lamp", options={"colour": "black"})
+
+    assert product_names(page(client, "/en/c/lamps/?in_stock=1&opt_colour=black")) == ["Black lamp"]
+    assert product_names(page(client, "/en/c/lamps/?in_stock=1&opt_colour=white")) == [
+        "Two-tone lamp"
+    ]
+    assert sorted(product_names(page(client, "/en/c/lamps/?opt_colour=black"))) == [
+        "Black lamp",
+        "Two-tone lamp",
+    ]
+    # The menu offers every colour of the shelf whatever else is ticked: one form sets them all.
+    menu = page(client, "/en/c/lamps/?in_stock=1&opt_colour=black").find_all("select")
+    colours = next(s for s in menu if s.attrs["name"] == "opt_colour").find_all("option")
+    assert [o.attrs["value"] for o in colours] == ["", "black", "white"]
+
+
+def test_featured_shows_only_products_in_stock(client, shop):
+    shop.cotton.is_featured = True  # sold out in its only size
+    product_save(product=shop.cotton)
+    shop.oud.is_featured = True
+    product_save(product=shop.oud)
+
+    assert sorted(product_names(page(client, "/en/"))) == [
+        "Brass table lamp",
+        "Oud perfume",
+        "Silk evening dress",
+    ]
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [

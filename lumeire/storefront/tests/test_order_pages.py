@@ -7,6 +7,7 @@ import itertools
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -107,6 +108,7 @@ def order_urls(number: str) -> list[str]:
         f"/en/account/orders/{number}/invoice/",
         f"/en/account/orders/{number}/invoice.pdf",
         f"/en/orders/{number}/placed/",
+        f"/en/account/orders/{number}/cancel/",
     ]
 
 
@@ -184,17 +186,17 @@ def test_the_order_page_shows_lines_totals_payment_address_and_timeline(client_o
     rows = [words(tr.text) for tr in page.find_all("tbody")[0].find_all("tr")]
     assert rows == ["Brass lamp Finish: brass 2 184.00\u00a0SAR"]
     assert totals(html) == [
-        ("Subtotal before VAT", "160.00\u00a0SAR"),
-        ("Delivery before VAT", "21.74\u00a0SAR"),
-        ("VAT", "27.26\u00a0SAR"),
+        ("Subtotal", "184.00\u00a0SAR"),
+        ("Delivery", "25.00\u00a0SAR"),
         ("Total", "209.00\u00a0SAR"),
+        ("VAT included", "27.26\u00a0SAR"),
     ]
     address = with_class(page, "address", "checkout-address")[0]
     assert [bdi.text for bdi in address.find_all("bdi")] == [
         "Noura Al-Qahtani",
         "7421 King Fahd Road",
         "Al Olaya, Riyadh 12211",
-        "SA",
+        "Saudi Arabia",
         "+966501234567",
     ]
     assert "Cash on delivery" in html and "Due on delivery" in html
@@ -246,9 +248,40 @@ def test_another_customers_order_is_the_same_404_as_an_unknown_number(client_of,
         # The page names its own address (language links); otherwise the two are the same.
         seen = without_csrf(other.content.decode()).replace(theirs.number, "LUM-0000-0000")
         assert seen == without_csrf(unknown.content.decode()), url
-    cancel = client_of.post(f"/en/account/orders/{theirs.number}/cancel/")
+    cancel = client_of.post(f"/en/account/orders/{theirs.number}/cancel/", {"confirm": "yes"})
     assert cancel.status_code == 404
     assert Order.objects.get(pk=theirs.pk).status == "pending_payment"
+
+
+def test_order_numbers_are_marked_so_they_never_break_at_a_hyphen(client_of, customer):
+    order = place_order(customer)
+
+    listed = parse(client_of.get("/en/account/orders/").content.decode())
+    shown = parse(client_of.get(f"/en/account/orders/{order.number}/").content.decode())
+    asked = parse(client_of.get(f"/en/account/orders/{order.number}/cancel/").content.decode())
+
+    # .order-number is white-space: nowrap in the style sheet.
+    assert [e.text for e in with_class(listed, "a", "order-number")] == [order.number]
+    assert [e.text for e in with_class(shown, "span", "order-number")] == [order.number]
+    assert [e.text for e in with_class(asked, "span", "order-number")] == [order.number]
+    css = (settings.BASE_DIR / "lumeire/storefront/static/storefront/site.css").read_text()
+    rule = re.search(r"\n\.order-number \{([^}]*)\}", css).group(1)
+    assert "white-space: nowrap;" in rule
+
+
+@pytest.mark.parametrize(
+    ("language", "country"),
+    [("en", "Saudi Arabia"), ("ar", "المملكة العربية السعودية")],
+)
+def test_the_order_page_names_the_country(client_of, customer, language, country):
+    order = place_order(customer)
+
+    html = client_of.get(f"/{language}/account/orders/{order.number}/").content.decode()
+
+    address = parse(html).find_all("address")[0]
+    lines = [words(bdi.text) for bdi in address.find_all("bdi")]
+    assert country in lines
+    assert "SA" not in lines
 
 
 # --- Cancelling -----------------------------------------------------------------------------
@@ -258,16 +291,16 @@ def test_a_customer_cancels_before_packing_and_the_stock_comes_back(client_of, c
     order = place_order(customer, quantity=2)
     page = client_of.get(f"/en/account/orders/{order.number}/").content.decode()
 
-    cancelled = client_of.post(f"/en/account/orders/{order.number}/cancel/")
+    cancelled = client_of.post(f"/en/account/orders/{order.number}/cancel/", {"confirm": "yes"})
     after = client_of.get(cancelled["Location"]).content.decode()
 
-    assert f'action="/en/account/orders/{order.number}/cancel/"' in page
+    assert f'href="/en/account/orders/{order.number}/cancel/"' in page
     assert cancelled["Location"] == f"/en/account/orders/{order.number}/"
     order.refresh_from_db()
     assert (order.status, order.payment_status) == ("cancelled", "voided")
     assert Variant.objects.get(sku="LAMP").stock == 5
     assert "Your order is cancelled." in after
-    assert f'action="/en/account/orders/{order.number}/cancel/"' not in after
+    assert f"/en/account/orders/{order.number}/cancel/" not in after
     last = OrderEvent.objects.filter(order=order).order_by("at", "id").last()
     assert (last.to_status, last.actor_kind, last.actor_id) == (
         "cancelled",
@@ -276,10 +309,82 @@ def test_a_customer_cancels_before_packing_and_the_stock_comes_back(client_of, c
     )
 
 
+def cancel_form(html: str):
+    """The confirmation page's form: where it posts, and its fields."""
+    (form,) = [form for form in forms_of(html) if "/cancel/" in form.attrs.get("action", "")]
+    fields = {
+        field.attrs["name"]: field.attrs.get("value", "")
+        for field in form.find_all("input")
+        if field.attrs.get("name") != "csrfmiddlewaretoken"
+    }
+    return form.attrs["action"], fields
+
+
+def test_cancelling_asks_first_and_says_what_happens(client_of, customer):
+    order = place_order(customer, card=True)
+
+    response = client_of.get(f"/en/account/orders/{order.number}/cancel/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    document = parse(html)
+    assert words(document.find_all("h1")[0].text) == f"Cancel order {order.number}?"
+    said = words(with_class(document, "ul", "cancel-effects")[0].text)
+    assert "The items go back on the shelf" in said
+    assert "Your card payment is refunded in full" in said
+    assert cancel_form(html) == (
+        f"/en/account/orders/{order.number}/cancel/",
+        {"confirm": "yes"},
+    )
+    assert f'href="/en/account/orders/{order.number}/"' in html  # keep the order
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    order.refresh_from_db()
+    assert order.status != "cancelled"
+
+
+def test_the_cancel_confirmation_in_arabic(client_of, customer):
+    order = place_order(customer)
+
+    response = client_of.get(f"/ar/account/orders/{order.number}/cancel/")
+
+    document = parse(response.content.decode())
+    assert words(document.find_all("h1")[0].text) == f"إلغاء الطلب {order.number}؟"
+    said = words(with_class(document, "ul", "cancel-effects")[0].text)
+    assert "تعود المنتجات إلى الرف" in said
+    assert "لم يُؤخذ منك أي مبلغ" in said
+    assert "Cancel" not in response.content.decode()
+
+
+def test_a_post_without_confirmation_cancels_nothing(client_of, customer):
+    order = place_order(customer)
+
+    response = client_of.post(f"/en/account/orders/{order.number}/cancel/")
+    declined = client_of.post(f"/en/account/orders/{order.number}/cancel/", {"confirm": "no"})
+
+    assert response.status_code == declined.status_code == 200
+    assert words(parse(response.content.decode()).find_all("h1")[0].text) == (
+        f"Cancel order {order.number}?"
+    )
+    order.refresh_from_db()
+    assert order.status == "pending_payment"
+    assert Variant.objects.get(sku="LAMP").stock == 4
+    assert OrderEvent.objects.filter(order=order, to_status="cancelled").count() == 0
+
+
+def test_the_confirmation_of_an_order_past_cancelling_leads_back_to_it(client_of, customer):
+    order = place_order(customer)
+    order_transition(actor=staff_who_can_change_orders(), order=order, to="packed")
+
+    response = client_of.get(f"/en/account/orders/{order.number}/cancel/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/account/orders/{order.number}/"
+
+
 def test_cancelling_a_card_order_refunds_it(client_of, customer):
     order = place_order(customer, card=True)
 
-    cancelled = client_of.post(f"/en/account/orders/{order.number}/cancel/")
+    cancelled = client_of.post(f"/en/account/orders/{order.number}/cancel/", {"confirm": "yes"})
 
     order.refresh_from_db()
     assert (order.status, order.payment_status) == ("cancelled", "refunded")
@@ -294,7 +399,7 @@ def test_cancelling_after_packing_is_refused_and_changes_nothing(client_of, cust
     order_transition(actor=staff_who_can_change_orders(), order=order, to="packed")
 
     page = client_of.get(f"/en/account/orders/{order.number}/").content.decode()
-    refused = client_of.post(f"/en/account/orders/{order.number}/cancel/")
+    refused = client_of.post(f"/en/account/orders/{order.number}/cancel/", {"confirm": "yes"})
 
     assert "/cancel/" not in page
     assert refused.status_code == 400
@@ -313,7 +418,7 @@ def test_cancelling_needs_the_csrf_token(customer):
     signed = signed_in_client("noura")
     signed.handler.enforce_csrf_checks = True
 
-    refused = signed.post(f"/en/account/orders/{order.number}/cancel/")
+    refused = signed.post(f"/en/account/orders/{order.number}/cancel/", {"confirm": "yes"})
 
     assert refused.status_code == 403
     assert Order.objects.get(pk=order.pk).status == "pending_payment"

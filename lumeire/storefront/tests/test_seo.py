@@ -180,6 +180,23 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert "Disallow: /backoffice/" in lines and "Disallow: /*/cart/" in lines
 
 
+def test_favicon_is_the_stores_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO header, not a page
+    assert "max-age=86400" in response["Cache-Control"]
+    assert client.head("/favicon.ico").status_code == 200
+    assert client.post("/favicon.ico").status_code == 405
+
+
+def test_pages_point_at_the_favicon(client):
+    body = client.get("/en/").content.decode()
+
+    assert '<link rel="icon" href="/favicon.ico" sizes="any">' in body
+
+
 def test_uploaded_photos_are_served_for_a_year(client, shop):
     src = shop.silk.images.first().thumbnail.url
     response = client.get(src)
