@@ -457,6 +457,12 @@ LOGGING = {
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # One line per request (lumeire.core.request_log), kept at INFO whatever LOG_LEVEL says.
         "lumeire.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The storage bucket's client libraries: their debug lines name objects, hosts and
+        # thread ids, and could carry signed URLs; warnings and errors only, whatever LOG_LEVEL.
+        **{
+            name: {"level": "WARNING"}
+            for name in ("boto3", "botocore", "s3transfer", "urllib3", "storages")
+        },
     },
 }
 
