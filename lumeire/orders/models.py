@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lumeire.catalog.models import Product, Variant
+from lumeire.core.addresses import ADDRESS_FIELDS
 from lumeire.core.countries import country_name
 from lumeire.core.money import round_money
 from lumeire.vault.fields import EncryptedTextField
@@ -39,16 +40,6 @@ def current_vat_rate() -> Decimal:
 
 SUM_OF_PARTS = models.F("subtotal") + models.F("shipping") + models.F("vat")
 HALF_HALALA = Decimal("0.005")
-ADDRESS_FIELDS = (
-    "full_name",
-    "phone",
-    "city",
-    "district",
-    "street",
-    "building",
-    "postal_code",
-    "country",
-)
 
 
 def address_declarations(

@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lumeire.core.addresses import ADDRESS_FIELDS
 from lumeire.core.errors import PermissionDeniedError
 from lumeire.staff.roles import Role
 
@@ -178,19 +179,6 @@ class ClearGrant:
     def covers(self, model_label: str, field: str) -> bool:
         return (model_label, field) in self.values.fields
 
-
-# The delivery address's fields, as saved addresses and orders hold them (staff may not import
-# the orders app: it sits below it).
-ADDRESS_FIELDS = (
-    "full_name",
-    "phone",
-    "city",
-    "district",
-    "street",
-    "building",
-    "postal_code",
-    "country",
-)
 
 ACCOUNT_CONTACT = ClearValues(
     gettext_lazy("name, username and email"),

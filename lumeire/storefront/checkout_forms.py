@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from lumeire.core.addresses import ADDRESS_FIELDS
 from lumeire.core.countries import COUNTRY_NAMES
 from lumeire.core.errors import ApplicationError
 
@@ -78,16 +79,7 @@ class AddressFieldsForm(CheckoutForm):
         widget=forms.Select(attrs={"autocomplete": "shipping country"}),
     )
 
-    ADDRESS_FIELDS = (
-        "full_name",
-        "phone",
-        "city",
-        "district",
-        "street",
-        "building",
-        "postal_code",
-        "country",
-    )
+    ADDRESS_FIELDS = ADDRESS_FIELDS
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
