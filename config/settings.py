@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lumeire.privacy",
     "lumeire.accounts",
     "lumeire.catalog",
+    "lumeire.merchandising",
     "lumeire.cart",
     "lumeire.payments",
     "lumeire.invoicing",
@@ -182,10 +183,19 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Whole catalogue pages for visitors without a session, each worker its own copy (no network
 # round trip); keyed by the catalogue version (a database row), so a staff edit retires them
 # everywhere.
+# Bounded by bytes (pages are stored compressed, about 3 KB a product page): 48 MB holds some
+# 14,000 pages, a 2,000-product catalogue in both languages several times over; the least
+# recently used page goes first. The workers of a machine share what they render through a
+# folder (var/pages/, or LUMEIRE_PAGE_SHARE_DIR: the systemd unit's runtime folder), so each page
+# is rendered once per machine (lumeire.storefront.page_memory).
 CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "lumeire.storefront.page_memory.PageMemoryCache",
     "LOCATION": "lumeire-pages",
-    "OPTIONS": {"MAX_ENTRIES": 2_000},
+    "OPTIONS": {
+        "MAX_ENTRIES": 50_000,
+        "MAX_BYTES": 48 * 2**20,
+        "SHARED_DIR": Path(env_str("LUMEIRE_PAGE_SHARE_DIR") or VAR_DIR / "pages"),
+    },
 }
 # What every worker process must agree on (lockout and rate-limit counters): Redis when there
 # is one, otherwise a database table. Local memory would give each worker its own count. It
@@ -366,6 +376,8 @@ LOCALE_PATHS = [BASE_DIR / "lumeire" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Riyadh"
+# One date format per language, everywhere (Arabic month names and the Arabic comma).
+FORMAT_MODULE_PATH = ["lumeire.core.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -405,6 +417,9 @@ LUMEIRE_SHIPPING_COUNTRIES = tuple(env_list("LUMEIRE_SHIPPING_COUNTRIES") or ["S
 # Retention and erasure (days); `manage.py purge_expired` applies them.
 LUMEIRE_ERASURE_GRACE_DAYS = env_int("LUMEIRE_ERASURE_GRACE_DAYS", 14)
 LUMEIRE_GUEST_CART_DAYS = env_int("LUMEIRE_GUEST_CART_DAYS", 30)
+# A guest order's contact and delivery details: this many days after it is delivered, cancelled
+# or refunded (docs/decisions/0021-guest-orders.md).
+LUMEIRE_GUEST_ORDER_DAYS = env_int("LUMEIRE_GUEST_ORDER_DAYS", 30)
 LUMEIRE_SIGN_IN_EVENT_DAYS = env_int("LUMEIRE_SIGN_IN_EVENT_DAYS", 180)
 LUMEIRE_INACTIVE_ACCOUNT_DAYS = env_int("LUMEIRE_INACTIVE_ACCOUNT_DAYS", 1095)
 # Audit entries older than this move into a signed checkpoint and its archive file.

@@ -20,3 +20,10 @@ PASSWORD_HASHERS = [
 # their own S3 server and point the storages at it themselves.
 LUMEIRE_STORAGE_URL = ""
 STORAGES = {**storages_from_url(""), "staticfiles": STORE_STORAGES["staticfiles"]}
+
+# Each test process keeps its pages to itself: parallel test runs give their databases the same
+# names, and a test's pages must not be served to another's.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "pages": {**CACHES["pages"], "OPTIONS": {**CACHES["pages"]["OPTIONS"], "SHARED_DIR": None}},  # noqa: F405
+}

@@ -93,6 +93,10 @@ def try_declined_cards(page, site: str, times: int) -> None:
     page.wait_for_url(f"{site}/en/account/")
     page.goto(f"{site}/en/p/brass-table-lamp/")
     page.get_by_role("button", name="Add to cart").click()
+    # The cart drawer opens over the page; its link leads to the cart.
+    page.get_by_role("dialog", name="Added to your cart").get_by_role(
+        "link", name="View cart"
+    ).click()
     page.wait_for_url(f"{site}/en/cart/")
     page.get_by_role("main").get_by_role("link", name="Checkout").click()
     page.get_by_label("Full name of the recipient").fill("Karim Haddad")

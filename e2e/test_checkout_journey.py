@@ -55,6 +55,10 @@ def test_a_customer_pays_by_card_sees_the_order_and_downloads_its_invoice(live_s
     for slug in ("brass-table-lamp", "glass-vase"):
         page.goto(f"{site}/en/p/{slug}/")
         page.get_by_role("button", name="Add to cart").click()
+        # The cart drawer opens over the page; its link leads to the cart.
+        page.get_by_role("dialog", name="Added to your cart").get_by_role(
+            "link", name="View cart"
+        ).click()
         page.wait_for_url(f"{site}/en/cart/")
     # 80.00 + 200.00 before VAT: 322.00 with it, enough for free standard delivery.
     assert page.locator("[data-cart-total]").inner_text() == "322.00\u00a0SAR"

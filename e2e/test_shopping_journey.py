@@ -1,5 +1,6 @@
 """In a real browser, in Arabic: find a product by its Arabic name, choose a variant, add it to
-the cart and see the total; and every shop page holds its layout on a phone and a desktop."""
+the cart (a drawer opens) and see the total; and every shop page holds its layout on a phone and
+a desktop."""
 
 from __future__ import annotations
 
@@ -38,8 +39,13 @@ def test_search_in_arabic_choose_a_variant_and_see_the_cart_total(live_server, s
     page.get_by_label("الكمية", exact=True).fill("2")
     page.get_by_role("button", name="أضف إلى السلة").click()
 
+    # With script the page stays, a drawer shows the cart and the header counts the items.
+    drawer = page.get_by_role("dialog", name="أُضيف إلى سلتك")
+    drawer.wait_for()
+    assert drawer.get_by_role("link", name="فستان سهرة حرير").is_visible()
+    assert page.locator(".cart-link__count").inner_text() == "2"
+    drawer.get_by_role("link", name="عرض السلة").click()
     page.wait_for_url(f"{live_server.url}/ar/cart/")
-    assert page.locator(".notice").inner_text() == "أُضيف فستان سهرة حرير إلى سلتك."
     assert page.locator("[data-cart-total]").inner_text() == "966.00\u00a0ر.س"
     assert page.locator(".cart-link__count").inner_text() == "2"
 
@@ -67,6 +73,7 @@ def test_shop_pages_hold_their_layout_at_phone_and_desktop_widths(
     shots = tmp_path_factory.mktemp("shop-screenshots")
     page.goto(f"{live_server.url}/en/p/brass-table-lamp/")
     page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("dialog").wait_for()
     for language in ("en", "ar"):
         for name, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 800})
@@ -78,3 +85,39 @@ def test_shop_pages_hold_their_layout_at_phone_and_desktop_widths(
                 assert page.locator("html").get_attribute("dir") == expected
                 slug = path.split("/")[0] or "home"
                 page.screenshot(path=str(shots / f"{slug}-{language}-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_suggestions_as_you_type_open_a_product_from_the_keyboard_or_a_click(
+    live_server, shop, page, language
+):
+    typed, product = {"en": "silk ev", "ar": "فستان سه"}[language], "silk-evening-dress"
+    page.goto(f"{live_server.url}/{language}/")
+    box = page.locator("input[data-suggest-url]")
+    box.fill(typed)
+    listbox = page.get_by_role("listbox")
+    listbox.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    options = listbox.get_by_role("option")
+    assert options.count() >= 1
+    # An option is plain text: no link or button inside it (a control within a control).
+    assert listbox.locator("a, button").count() == 0
+
+    box.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+
+    box.press("ArrowDown")  # the list comes back and its first product is chosen
+    chosen = page.locator("[role=option][aria-selected=true]")
+    for _ in range(options.count()):
+        if product in (chosen.get_attribute("data-href") or ""):
+            break
+        box.press("ArrowDown")
+    assert product in chosen.get_attribute("data-href")
+    assert box.get_attribute("aria-activedescendant") == chosen.get_attribute("id")
+    box.press("Enter")
+    page.wait_for_url(f"{live_server.url}/{language}/p/{product}/")
+
+    page.goto(f"{live_server.url}/{language}/")
+    page.locator("input[data-suggest-url]").fill(typed)
+    page.locator(f"[role=option][data-href$='/p/{product}/']").click()
+    page.wait_for_url(f"{live_server.url}/{language}/p/{product}/")

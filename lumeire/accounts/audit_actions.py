@@ -16,7 +16,10 @@ class AccountAuditAction(models.TextChoices):
         "details_change_conflict",
         _("Change to details another account holds"),
     )
-    IDENTITY_NUMBER_CHANGED = "identity_number_changed", _("Identity number changed")
+    IDENTITY_NUMBER_CHANGED = (
+        "identity_number_changed",
+        _("National ID or residence number (iqama) changed"),
+    )
 
 
 register_actions(AccountAuditAction)

@@ -388,7 +388,10 @@ class SignInEvent(models.Model):
 
 class SignupConflictKind(models.TextChoices):
     EMAIL = "email", _("Email already registered")
-    IDENTITY_NUMBER = "identity_number", _("Identity number already registered")
+    IDENTITY_NUMBER = (
+        "identity_number",
+        _("National ID or residence number (iqama) already registered"),
+    )
 
 
 class SignupConflict(models.Model):
@@ -620,12 +623,12 @@ class TakenDetailKind(models.TextChoices):
     SIGN_UP_USERNAME = "sign_up_username", _("Sign-up with a taken username")
     SIGN_UP_IDENTITY_NUMBER = (
         "sign_up_identity_number",
-        _("Sign-up with a registered identity number"),
+        _("Sign-up with a registered national ID or residence number (iqama)"),
     )
     EMAIL_CHANGE = "email_change", _("Email change to a registered email")
     IDENTITY_NUMBER_CHANGE = (
         "identity_number_change",
-        _("Identity number change to a registered number"),
+        _("Change of national ID or residence number (iqama) to a registered one"),
     )
     USERNAME_CHANGE = "username_change", _("Username change to a taken username")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
 
 from lumeire.audit.audit_actions import AuditLogAction
 from lumeire.audit.chain import HASHED_COLUMNS
@@ -20,6 +21,15 @@ from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.reveal import request_client_ref
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.staff.access import Permission, has_permission
+
+
+def long_value(value: object) -> str:
+    """An id or a hash cut with an ellipsis to fit its column; the whole value stays in the page
+    (selectable and copied whole, and in the title shown on hover and read by screen readers)."""
+    if value in (None, ""):
+        return "—"
+    text = str(value)
+    return format_html('<span class="backoffice-long" title="{}" dir="ltr">{}</span>', text, text)
 
 
 def _may_view(request: HttpRequest) -> bool:
@@ -44,12 +54,12 @@ class AuditEntryAdmin(StaffPageMixin, admin.ModelAdmin):
         "id",
         "at",
         "actor_kind",
-        "actor_id",
+        "actor_shown",
         "actor_roles",
         "action",
         "target_type",
-        "target_id",
-        "subject_id",
+        "target_shown",
+        "subject_shown",
         "fields_shown",
         "reason_category",
     )
@@ -72,6 +82,24 @@ class AuditEntryAdmin(StaffPageMixin, admin.ModelAdmin):
     @admin.display(description=AuditEntry._meta.get_field("fields").verbose_name)
     def fields_shown(self, entry: AuditEntry) -> str:
         return ", ".join(entry.fields or [])
+
+    @admin.display(
+        description=AuditEntry._meta.get_field("actor_id").verbose_name, ordering="actor_id"
+    )
+    def actor_shown(self, entry: AuditEntry) -> str:
+        return long_value(entry.actor_id)
+
+    @admin.display(
+        description=AuditEntry._meta.get_field("target_id").verbose_name, ordering="target_id"
+    )
+    def target_shown(self, entry: AuditEntry) -> str:
+        return long_value(entry.target_id)
+
+    @admin.display(
+        description=AuditEntry._meta.get_field("subject_id").verbose_name, ordering="subject_id"
+    )
+    def subject_shown(self, entry: AuditEntry) -> str:
+        return long_value(entry.subject_id)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return audit_entries(AuditFilters())

@@ -49,6 +49,7 @@ from lumeire.backoffice.sites import backoffice_site
 from lumeire.checkout.models import Address
 from lumeire.checkout.selectors import saved_addresses
 from lumeire.core.errors import ApplicationError
+from lumeire.core.formatting import money_text
 from lumeire.orders.models import OrderStatus
 from lumeire.orders.selectors import customer_ids_of_order_number, orders_of_customer
 from lumeire.staff.access import Permission, has_permission, may_search_identity_number
@@ -108,7 +109,11 @@ CUSTOMER_FIELDS = (
         read=lambda c: _joined(_phones(c)),
         mask=lambda c: _joined([mask_phone(phone) for phone in _phones(c)]),
     ),
-    _own_value("identity_number", gettext_lazy("Identity number"), mask_identity_number),
+    _own_value(
+        "identity_number",
+        gettext_lazy("National ID or residence number (iqama)"),
+        mask_identity_number,
+    ),
     Revealable(
         "date_of_birth",
         gettext_lazy("Date of birth"),
@@ -153,10 +158,14 @@ class IdentitySearchForm(ReasonForm):
     """A search by identity number: the number, and why it is needed (it is a reveal)."""
 
     identity_number = forms.CharField(
-        label=gettext_lazy("Identity number"),
+        label=gettext_lazy("National ID or residence number (iqama)"),
         max_length=40,
         strip=True,
-        error_messages={"required": gettext_lazy("Enter the 10 digits of an identity number.")},
+        error_messages={
+            "required": gettext_lazy(
+                "Enter the 10 digits of a national ID or residence number (iqama)."
+            )
+        },
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "inputmode": "numeric"}),
     )
 
@@ -374,7 +383,7 @@ class CustomerAdmin(StaffPageMixin, admin.ModelAdmin):
                 else "",
                 "status": OrderStatus(order.status).label,
                 "placed_at": order.placed_at,
-                "total": f"{order.total:,.2f} {order.currency}",
+                "total": money_text(order.total, order.currency),
             }
             for order in orders_of_customer(customer=customer.user)
         ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,11 +30,33 @@ def _as_is(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# First-strong isolate and its end (U+2068, U+2069): an Arabic mask keeps its own direction.
+FSI = "\u2068"
+PDI = "\u2069"
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def isolated(text: str) -> str:
+    """``text`` in a first-strong isolate when it holds right-to-left letters.
+
+    "ع*** ا***" in an English page would otherwise show its stars on the wrong side of each
+    letter and its words swapped: the stars are neutral and take the page's direction. Inside
+    the isolate they take the name's. Latin masks need none and stay as they were.
+    """
+    return f"{FSI}{text}{PDI}" if _right_to_left(text) else text
+
+
 def mask_text(value: object) -> str:
-    """Each word as its first character and three stars: "Aisha Al-Harbi" -> "A*** A***"."""
+    """Each word as its first character and three stars: "Aisha Al-Harbi" -> "A*** A***".
+
+    An Arabic name's mask comes isolated (``isolated``), so it reads in order on any page.
+    """
     if _shown_as_is(value):
         return _as_is(value)
-    return " ".join(word[0] + STARS for word in str(value).split())
+    return isolated(" ".join(word[0] + STARS for word in str(value).split()))
 
 
 def mask_phone(value: object) -> str:

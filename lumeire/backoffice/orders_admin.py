@@ -15,13 +15,14 @@ member and the time, so Django's LogEntry stays out of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -46,6 +47,9 @@ from lumeire.backoffice.reveal import (
 )
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.core.errors import ApplicationError
+from lumeire.core.formatting import money_text
+from lumeire.invoicing.html import credit_note_context
+from lumeire.invoicing.selectors import credit_note_of_order
 from lumeire.orders.models import (
     ADDRESS_FIELDS,
     ActorKind,
@@ -54,7 +58,11 @@ from lumeire.orders.models import (
     OrderStatus,
     PaymentMethod,
 )
-from lumeire.orders.selectors import MAX_NUMBER_LENGTH, order_timeline
+from lumeire.orders.selectors import (
+    MAX_NUMBER_LENGTH,
+    order_credit_note_document,
+    order_timeline,
+)
 from lumeire.orders.services import order_transition
 from lumeire.orders.transitions import next_statuses
 from lumeire.payments.gateway import CardBrand
@@ -113,7 +121,8 @@ def order_moves(user, order: Order) -> list[Move]:
 
 
 def _money(amount, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    # The store's one money format: "ر.س" on an Arabic page, as everywhere else.
+    return money_text(amount, currency)
 
 
 def _status_label(value: str) -> str:
@@ -167,6 +176,17 @@ CARD = Revealable(
 )
 
 
+GUEST_EMAIL = Revealable(
+    "guest_email",
+    gettext_lazy("Guest's email"),
+    Order,
+    ("guest_email",),
+    read=lambda order: _text(order.guest_email),
+    mask=lambda order: mask_text(_text(order.guest_email)),
+    applies=lambda order: order.is_guest,
+)
+
+
 def _order_url(order: Order) -> str:
     return reverse(f"{backoffice_site.name}:orders_order_change", args=[quote(order.pk)])
 
@@ -174,8 +194,9 @@ def _order_url(order: Order) -> str:
 ORDER_TARGET = RevealTarget(
     target_type="order",
     permission=Permission.ORDERS_VIEW,
-    fields=(*(_address_field(field) for field in ADDRESS_FIELDS), CARD),
-    subject_of=lambda order: order.customer_id,
+    fields=(*(_address_field(field) for field in ADDRESS_FIELDS), GUEST_EMAIL, CARD),
+    # A guest's order is the subject of its own data key, and of the audit record of a look.
+    subject_of=lambda order: order.customer_id or order.pk,
     target_id_of=lambda order: order.number,
     title_of=lambda order: _("Order %(number)s") % {"number": order.number},
     back_url_of=_order_url,
@@ -184,6 +205,10 @@ REVEAL_MODELS["order"] = Order
 
 
 ADDRESS_COLUMNS = tuple(field for field in ORDER_TARGET.fields if field.name in ADDRESS_FIELDS)
+# Exports carry the delivery and the card; a guest's email is looked at one order at a time.
+EXPORT_TARGET = replace(
+    ORDER_TARGET, fields=tuple(field for field in ORDER_TARGET.fields if field is not GUEST_EMAIL)
+)
 
 
 def shown_for_delivery(user, order: Order) -> bool:
@@ -233,7 +258,11 @@ def order_detail(
             "options": ", ".join(str(value) for value in (line.options or {}).values()),
             "sku": line.sku,
             "quantity": line.quantity,
-            "unit_price": _money(line.unit_price, currency),
+            # VAT-included orders: the shelf price charged (× quantity = the line with VAT);
+            # the line's net and VAT split that line. Older orders: the net unit price.
+            "unit_price": _money(
+                line.shown_unit_price if order.prices_include_vat else line.unit_price, currency
+            ),
             "net": _money(line.net, currency),
             "vat": _money(line.vat, currency),
             "gross": _money(line.gross, currency),
@@ -252,6 +281,7 @@ def order_detail(
     ]
     return {
         "order": order,
+        "customer": _("Guest") if order.is_guest else _("Customer account"),
         "status": _status_label(order.status),
         "payment": payment,
         "card_reveal_url": card_reveal_url,
@@ -272,6 +302,7 @@ def order_detail(
         else "",
         "timeline": timeline,
         "moves": order_moves(user, order),
+        "credit_note": credit_note_of_order(order.pk),
     }
 
 
@@ -329,8 +360,10 @@ class OrderAdmin(StaffPageMixin, admin.ModelAdmin):
         move = self.admin_site.admin_view(self.move_view)
         reveal = self.admin_site.admin_view(self.reveal_view)
         export = self.admin_site.admin_view(self.export_view)
+        credit_note = self.admin_site.admin_view(self.credit_note_view)
         return [
             path("export/", export, name="orders_order_export"),
+            path("<path:object_id>/credit-note/", credit_note, name="orders_order_credit_note"),
             path("<path:object_id>/move/", move, name="orders_order_move"),
             path("<path:object_id>/reveal/", reveal, name="orders_order_reveal"),
             *super().get_urls(),
@@ -377,8 +410,24 @@ class OrderAdmin(StaffPageMixin, admin.ModelAdmin):
             object_id=object_id,
         )
 
+    def credit_note_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The credit note that cancelled the order's invoice, in the page's language."""
+        order = self._viewable(request, object_id)
+        language = "ar" if (translation.get_language() or "").startswith("ar") else "en"
+        document = order_credit_note_document(order, language)
+        if document is None:
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            **credit_note_context(document),
+            "order": order,
+            "opts": self.model._meta,
+            "title": _("Credit note %(number)s") % {"number": document.number},
+        }
+        return TemplateResponse(request, "backoffice/orders/credit_note.html", context)
+
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        return exports.orders_export_view(request, model_admin=self, target=ORDER_TARGET)
+        return exports.orders_export_view(request, model_admin=self, target=EXPORT_TARGET)
 
     def _viewable(self, request: HttpRequest, object_id: str) -> Order:
         order = self.get_object(request, unquote(object_id))

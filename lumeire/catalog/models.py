@@ -87,10 +87,17 @@ class Product(Bilingual):
     # Folded text for search: names alone (typo matching, strongest rank) and everything.
     search_names = models.TextField(_("searchable names"), blank=True, editable=False)
     search_text = models.TextField(_("searchable text"), blank=True, editable=False)
+    # Index terms (folded, stemmed, space-separated with a space at each end): of the names,
+    # ranked first, and of everything a shopper may type for it (names, categories up the tree,
+    # option values, descriptions). Kept by the catalogue services (search_index_refresh).
+    search_name_keys = models.TextField(_("search terms of the names"), blank=True, editable=False)
+    search_keys = models.TextField(_("search terms"), blank=True, editable=False)
 
     not_personal = {
         **Bilingual.not_personal,
         "min_age": "the age a product requires of its buyer, not anyone's age",
+        "search_name_keys": "search terms of what the store sells",
+        "search_keys": "search terms of what the store sells",
     }
 
     class Meta:
@@ -210,3 +217,65 @@ class CatalogueVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class SearchTerm(models.Model):
+    """A term of the search index and a word that shows it, for typo correction and "did you
+    mean". Terms come from products and synonyms; one no product uses any more matches nothing.
+    """
+
+    term = models.CharField(_("term"), max_length=64, unique=True)
+    word = models.CharField(_("word shown"), max_length=64)
+
+    not_personal = {
+        "term": "a word of the catalogue's search index",
+        "word": "a word of the catalogue's search index",
+    }
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchSynonym(models.Model):
+    """Words a shopper may type for the same thing ("scent", "fragrance" for "perfume").
+
+    A search for any of the words also finds what the others find, in both directions.
+    """
+
+    class Language(models.TextChoices):
+        BOTH = "", _("Both languages")
+        ENGLISH = "en", _("English pages")
+        ARABIC = "ar", _("Arabic pages")
+
+    word = models.CharField(_("word"), max_length=64)
+    equivalents = models.CharField(
+        _("equivalent words"),
+        max_length=500,
+        help_text=_("Separated by commas, for example: fragrance, scent, عطر"),
+    )
+    language = models.CharField(
+        _("applies on"), max_length=2, choices=Language.choices, blank=True, default=""
+    )
+
+    not_personal = {
+        "word": "a word shoppers search for",
+        "equivalents": "words shoppers search for",
+        "language": "which pages a synonym applies on",
+    }
+
+    class Meta:
+        ordering = ["word", "id"]
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self) -> str:
+        return self.word
+
+    @property
+    def all_words(self) -> list[str]:
+        listed = [self.word, *self.equivalents.replace("،", ",").split(",")]
+        return [" ".join(word.split()) for word in listed if word.strip()]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
 from lumeire.catalog.models import Category, Product, ProductImage, Variant
 from lumeire.catalog.pagination import BadCursor, decode_cursor, encode_cursor
-from lumeire.catalog.search import search_products
+from lumeire.catalog.search import ranked_matches, search_products
 from lumeire.core.money import gross_price
 
 CENT = Decimal("0.01")
@@ -65,10 +65,16 @@ class ProductPage:
     items: list[Product]
     next_cursor: str | None
     count: Callable[[], int] = field(repr=False, compare=False)
+    bound: int | None = None  # counted no further than this (searches)
 
     @cached_property
     def total(self) -> int:
+        """Every match, or ``bound`` + 1 when there are more than ``bound``."""
         return self.count()
+
+    @property
+    def beyond_bound(self) -> bool:
+        return self.bound is not None and self.total > self.bound
 
 
 def _counter(
@@ -269,28 +275,39 @@ def product_page(filters: ProductFilters, *, limit: int, cursor: str | None) -> 
         ) from None
     matching = _filtered(filters)
     sort = filters.sort
+    if filters.query and sort == ProductSort.RELEVANCE:
+        return _search_page(matching, filters.query, position, limit)
     if filters.query:
+        # Most searches match fewer products than a shopper can page through: they are found
+        # whole from the index first and sorted here, so no ordered index walk wanders through
+        # rows that do not match. A broader search walks the sort's own index, where matches
+        # are dense, and is counted no further than the bound.
+        found = ranked_matches(matching, filters.query, pool=MAX_SEARCH_OFFSET + 1)
+        if found.complete:
+            return _sorted_matches_page(found.ids, sort, position, limit)
         matching = search_products(matching, filters.query)
     elif sort == ProductSort.RELEVANCE:
         sort = ProductSort.NEWEST
-    if sort == ProductSort.RELEVANCE:
-        return _offset_page(matching, position, limit)
     fields, descending = _KEYSET[sort]
     ordering = [f"-{f}" if descending else f for f in fields]
     products = matching.order_by(*ordering)
     if position is not None:
         products = products.filter(_after(fields, descending, position))
     items = list(_with_images(products)[: limit + 1])
-    count = _counter(matching, items, first=position is None, limit=limit)
+    # A search counts its matches no further than a shopper can page, whatever the order: an
+    # exact count of a common word would read every match.
+    bound = MAX_SEARCH_OFFSET if filters.query else None
+    counted = matching.values("id")[: bound + 1] if bound else matching
+    count = _counter(counted, items, first=position is None, limit=limit)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
         next_cursor = encode_cursor({f: str(getattr(last, f)) for f in fields})
-    return ProductPage(items=items, next_cursor=next_cursor, count=count)
+    return ProductPage(items=items, next_cursor=next_cursor, count=count, bound=bound)
 
 
-def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) -> Q:
+def _cursor_values(fields: tuple[str, str], position: dict[str, Any]) -> tuple[Any, int]:
     first, tie = fields
     try:
         # Parsed here, so an altered value is the cursor's fault rather than a database error.
@@ -302,14 +319,43 @@ def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) 
         raise _invalid(
             "cursor", _("This page link is not valid; start from the first page.")
         ) from None
+    return first_value, tie_value
+
+
+def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) -> Q:
+    first, tie = fields
+    first_value, tie_value = _cursor_values(fields, position)
     op = "lt" if descending else "gt"
     return Q(**{f"{first}__{op}": first_value}) | Q(
         **{first: first_value, f"{tie}__{op}": tie_value}
     )
 
 
-def _offset_page(
-    matching: QuerySet[Product], position: dict[str, Any] | None, limit: int
+def _sorted_matches_page(
+    ids: list[int], sort: ProductSort, position: dict[str, Any] | None, limit: int
+) -> ProductPage:
+    """A page of a search whose every match is known, sorted here: the sort keys of a few
+    hundred products by id, never an ordered index walk past rows that do not match."""
+    fields, descending = _KEYSET[sort]
+    keys = sorted(Product.objects.filter(pk__in=ids).values_list(*fields), reverse=descending)
+    if position is not None:
+        cursor = _cursor_values(fields, position)
+        keys = [key for key in keys if (key < cursor if descending else key > cursor)]
+    page_ids = [key[1] for key in keys[: limit + 1]]
+    by_id = {p.pk: p for p in _with_images(Product.objects.filter(pk__in=page_ids))}
+    items = [by_id[pk] for pk in page_ids if pk in by_id]
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor({f: str(getattr(items[-1], f)) for f in fields})
+    total = len(ids)
+    return ProductPage(
+        items=items, next_cursor=next_cursor, count=lambda: total, bound=MAX_SEARCH_OFFSET
+    )
+
+
+def _search_page(
+    matching: QuerySet[Product], query: str, position: dict[str, Any] | None, limit: int
 ) -> ProductPage:
     try:
         offset = int((position or {}).get("offset", 0))
@@ -317,13 +363,18 @@ def _offset_page(
         offset = -1
     if not 0 <= offset <= MAX_SEARCH_OFFSET:
         raise _invalid("cursor", _("This page link is not valid; start from the first page."))
-    products = matching.order_by("-relevance", "id")
-    items = list(_with_images(products)[offset : offset + limit + 1])
-    count = _counter(matching, items, first=offset == 0, limit=limit)
+    # Every page a shopper can reach is in the pool; past it they are told "more than 1,000".
+    ranked = ranked_matches(matching, query, pool=MAX_SEARCH_OFFSET + limit + 1)
+    page_ids = ranked.ids[offset : offset + limit + 1]
+    by_id = {p.pk: p for p in _with_images(Product.objects.filter(pk__in=page_ids))}
+    items = [by_id[pk] for pk in page_ids if pk in by_id]
+    total = len(ranked.ids) if ranked.complete else MAX_SEARCH_OFFSET + 1
     next_cursor = None
     if len(items) > limit and offset + limit < MAX_SEARCH_OFFSET:
         next_cursor = encode_cursor({"offset": offset + limit})
-    return ProductPage(items=items[:limit], next_cursor=next_cursor, count=count)
+    return ProductPage(
+        items=items[:limit], next_cursor=next_cursor, count=lambda: total, bound=MAX_SEARCH_OFFSET
+    )
 
 
 def product_get(slug: str) -> Product | None:

@@ -18,7 +18,17 @@ from lumeire.catalog.images import (
     resized,
     store_photo,
 )
-from lumeire.catalog.models import CatalogueVersion, Category, Product, ProductImage, Variant
+from lumeire.catalog.models import (
+    CatalogueVersion,
+    Category,
+    Product,
+    ProductImage,
+    SearchSynonym,
+    SearchTerm,
+    Variant,
+)
+from lumeire.catalog.search.index import index_text, option_texts
+from lumeire.catalog.search.vocabulary import renew_vocabulary
 from lumeire.core.money import gross_price
 
 _VERSION_ROW = 1
@@ -103,6 +113,11 @@ def category_save(*, category: Category) -> Category:
         if category.pk
         else None
     )
+    old_names = (
+        Category.objects.filter(pk=category.pk).values_list("name_en", "name_ar").first()
+        if category.pk
+        else None
+    )
     if category.pk is None:
         category.save()
     _place_in_tree(category)
@@ -113,6 +128,12 @@ def category_save(*, category: Category) -> Category:
             child.depth = child.path.count("/") - 1
             child.save(update_fields=["path", "depth"])
     _relist_branch(category)
+    if old_names is not None and (
+        old_names != (category.name_en, category.name_ar) or old_path != category.path
+    ):
+        # Products are found by their categories' names, up the tree.
+        branch = Category.objects.filter(path__startswith=category.path).values_list("pk")
+        search_index_rebuild(products=Product.objects.filter(category_id__in=branch))
     catalog_changed()
     return category
 
@@ -142,8 +163,10 @@ def product_save(*, product: Product) -> Product:
             field_errors={"slug": [_("Choose another slug.")]},
         )
     product.refresh_search_text()
+    remember = _search_keys_refresh(product)
     product.is_listed = product.is_active and not _branch_hidden(product.category)
     product.save()
+    _search_terms_remember(remember)
     product_summary_refresh(product=product)
     catalog_changed()
     return product
@@ -193,6 +216,7 @@ def variant_save(*, variant: Variant) -> Variant:
             field_errors={"stock": [_("Stock cannot be below zero.")]},
         )
     variant.save()
+    _search_options_follow(variant)
     product_summary_refresh(product=variant.product)
     catalog_changed()
     return variant
@@ -222,3 +246,141 @@ def product_image_add(
     record.save()
     catalog_changed()
     return record
+
+
+# --- The search index: each product's terms, the vocabulary, the synonyms --------------------
+
+
+def _category_names(category_id: int, categories: dict[int, Category] | None = None) -> list[str]:
+    """The names, in both languages, of a category and every category above it."""
+    if categories is None:
+        path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first() or ""
+        ids = [int(part) for part in path.strip("/").split("/") if part]
+        categories = Category.objects.in_bulk(ids)
+        chain = [categories[i] for i in ids if i in categories]
+    else:
+        found = categories.get(category_id)
+        ids = [int(part) for part in (found.path if found else "").strip("/").split("/") if part]
+        chain = [categories[i] for i in ids if i in categories]
+    return [name for node in chain for name in (node.name_en, node.name_ar)]
+
+
+def _search_keys_refresh(
+    product: Product,
+    *,
+    categories: dict[int, Category] | None = None,
+    options: list[dict] | None = None,
+) -> dict[str, str]:
+    """Set a product's index terms; returns the terms and the words that show them."""
+    if options is None:
+        options = (
+            list(product.variants.filter(is_active=True).values_list("options", flat=True))
+            if product.pk
+            else []
+        )
+    built = index_text(
+        names=[product.name_en, product.name_ar],
+        categories=_category_names(product.category_id, categories),
+        options=option_texts(options),
+        descriptions=[product.description_en, product.description_ar],
+    )
+    product.search_name_keys = built.name_keys
+    product.search_keys = built.keys
+    return built.shown
+
+
+def _search_terms_remember(shown: dict[str, str]) -> None:
+    """Add new terms to the vocabulary that corrects typos, and renew its cached copy."""
+    if not shown:
+        return
+    present: set[str] = set()
+    terms = list(shown)
+    for start in range(0, len(terms), 900):
+        chunk = terms[start : start + 900]
+        present |= set(SearchTerm.objects.filter(term__in=chunk).values_list("term", flat=True))
+    fresh = [SearchTerm(term=t, word=w) for t, w in shown.items() if t not in present]
+    if fresh:
+        SearchTerm.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+        _vocabulary_changed()
+
+
+def _search_options_follow(variant: Variant) -> None:
+    """A variant's option values are search terms of its product ("black dress")."""
+    product = variant.product
+    values = option_texts([variant.options])
+    if not values or all(
+        f" {term} " in product.search_keys for term in index_text(names=values).name_keys.split()
+    ):
+        return
+    shown = _search_keys_refresh(product)
+    product.save(update_fields=["search_name_keys", "search_keys"])
+    _search_terms_remember(shown)
+
+
+def search_index_rebuild(*, products=None, batch: int = 2000) -> int:
+    """Recompute the index terms of ``products`` (every product by default), in batches.
+
+    The demo loader calls it after creating products in bulk; a category's new name calls it
+    for the products of its branch.
+    """
+    chosen = Product.objects.all() if products is None else products
+    categories = Category.objects.in_bulk()
+    shown: dict[str, str] = {}
+    done = 0
+    ids = list(chosen.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        options: dict[int, list[dict]] = {}
+        for product_id, values in Variant.objects.filter(
+            product_id__in=chunk, is_active=True
+        ).values_list("product_id", "options"):
+            options.setdefault(product_id, []).append(values)
+        rows = list(
+            Product.objects.filter(pk__in=chunk).only(
+                "pk", "category_id", "name_en", "name_ar", "description_en", "description_ar"
+            )
+        )
+        for product in rows:
+            for term, word in _search_keys_refresh(
+                product, categories=categories, options=options.get(product.pk, [])
+            ).items():
+                if term not in shown or len(word) < len(shown[term]):
+                    shown[term] = word
+        Product.objects.bulk_update(rows, ["search_name_keys", "search_keys"], batch_size=1000)
+        done += len(rows)
+    _search_terms_remember(shown)
+    return done
+
+
+@transaction.atomic
+def search_synonym_save(*, synonym: SearchSynonym) -> SearchSynonym:
+    """Create or change a group of synonyms; searches use it once the edit commits."""
+    words = synonym.all_words
+    if not words:
+        raise CatalogError(
+            CatalogErrorCode.INVALID_INPUT,
+            _("Enter a word."),
+            field_errors={"word": [_("Enter a word.")]},
+        )
+    synonym.word = words[0]
+    synonym.equivalents = ", ".join(words[1:])
+    synonym.save()
+    _search_changed()
+    return synonym
+
+
+@transaction.atomic
+def search_synonym_delete(*, synonym: SearchSynonym) -> None:
+    synonym.delete()
+    _search_changed()
+
+
+def _vocabulary_changed() -> None:
+    renew_vocabulary()
+    transaction.on_commit(renew_vocabulary, robust=True)
+
+
+def _search_changed() -> None:
+    # Cached search pages retire with the catalogue version; the vocabulary is read afresh.
+    _vocabulary_changed()
+    catalog_changed()

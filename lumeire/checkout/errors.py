@@ -20,6 +20,7 @@ class CheckoutErrorCode(StrEnum):
     AGE_RESTRICTED = "age_restricted"
     PAYMENT_DECLINED = "payment_declined"
     ADDRESS_NOT_FOUND = "address_not_found"
+    INVALID_EMAIL = "invalid_email"
 
 
 class CheckoutError(ApplicationError):

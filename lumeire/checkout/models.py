@@ -79,9 +79,15 @@ class Address(ShippingAddressFields):
 
 
 class IdempotencyKey(models.Model):
-    """A checkout request seen before: the same key returns the same order, never a second."""
+    """A checkout request seen before: the same key returns the same order, never a second.
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    A guest's key has no customer; it is stored bound to the guest's cart (see
+    ``lumeire.checkout.services``), so it finds only that cart's order.
+    """
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
     key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64)  # of the address, delivery and payment
     cart_fingerprint = models.CharField(max_length=64)  # of the cart's lines
@@ -95,7 +101,12 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["customer", "key"], name="one_order_per_key")
+            models.UniqueConstraint(fields=["customer", "key"], name="one_order_per_key"),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(customer__isnull=True),
+                name="one_guest_order_per_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,9 +117,14 @@ EVIDENCE = Retention(after=_("the compliance review of the attempt"))
 
 
 class PaymentAttempt(models.Model):
-    """A card authorisation's outcome, kept for card-testing detection; no card data."""
+    """A card authorisation's outcome, kept for card-testing detection; no card data.
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    A guest's attempt has no customer: card testing is found by the client address.
+    """
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
     approved = models.BooleanField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     client_hash = models.CharField(max_length=64, blank=True)

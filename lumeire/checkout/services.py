@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,7 +47,9 @@ from lumeire.checkout.models import (
 from lumeire.checkout.selectors import checkout_totals, shipping_method_get
 from lumeire.core.money import gross_price, line_price, vat_included
 from lumeire.orders.emails import send_order_email
+from lumeire.orders.guests import MAX_EMAIL_LENGTH, guest_link_issue
 from lumeire.orders.models import (
+    ActorKind,
     Order,
     OrderLine,
     OrderStatus,
@@ -120,6 +124,27 @@ def parse_payment(method: object, card_token: object = "") -> PaymentChoice:
     return PaymentChoice(method, token if method == PaymentMethod.CARD else "")
 
 
+def parse_guest_email(raw: object) -> str:
+    """The email a guest gives for the receipt and the order's link, checked."""
+    email = str(raw or "").strip()
+    try:
+        if len(email) > MAX_EMAIL_LENGTH:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        message = _("Enter the email address the receipt and your order's link go to.")
+        raise CheckoutError(
+            CheckoutErrorCode.INVALID_EMAIL, message, field_errors={"email": [message]}
+        ) from None
+    return email
+
+
+def _guest_key(cart: Cart, key: str) -> str:
+    # A guest has no account to scope the key: it is bound to the cart, so a key seen with
+    # another cart never returns this order.
+    return "guest:" + hashlib.sha256(f"{cart.pk}|{key}".encode()).hexdigest()
+
+
 def _shipping_method(code: str) -> ShippingMethod:
     method = shipping_method_get(code)
     if method is None:
@@ -144,10 +169,16 @@ EMPTY_CART = _digest([])
 
 
 def _fingerprints(
-    address: AddressInput, method: ShippingMethod, payment: PaymentChoice, cart: Cart
+    address: AddressInput,
+    method: ShippingMethod,
+    payment: PaymentChoice,
+    cart: Cart,
+    guest_email: str = "",
 ) -> tuple[str, str]:
     """Digests of what was asked (address, delivery, payment) and of the cart's content."""
     request = [address.as_dict(), method.code, payment.method, payment.card_token]
+    if guest_email:
+        request.append(guest_email)
     return _digest(request), _digest(_cart_content(cart))
 
 
@@ -185,6 +216,17 @@ def _sold_out(variant: Variant) -> CheckoutError:
 def _check_age(customer, product: Product) -> None:
     if not product.min_age:
         return
+    if customer is None:
+        # A guest's age cannot be checked: only an account holds a date of birth.
+        raise AgeRestricted(
+            _(
+                "%(product)s is sold only to customers aged %(age)d or over, whose age is "
+                "checked on their account. Sign in or create an account to buy it."
+            )
+            % {"product": product.name, "age": product.min_age},
+            product_id=product.pk,
+            required_age=product.min_age,
+        )
     profile = getattr(customer, "customer", None)
     age = profile.age_on(timezone.localdate()) if profile is not None else None
     if age is None or age < product.min_age:
@@ -317,6 +359,7 @@ def _place(
     save_address: bool,
     language: str,
     charge: _Charge,
+    guest_email: str = "",
 ) -> Order:
     # Claimed first: a second request with this key waits here until the first one ends.
     claim = IdempotencyKey.objects.create(
@@ -334,7 +377,7 @@ def _place(
     # Everything that needs no lock on the shelf comes first: the variants' rows stay locked
     # from the moment their stock is taken until the commit, and buyers of a popular product
     # queue behind them.
-    if save_address:
+    if save_address and customer is not None:
         _remember_address(customer, address)
     rows, goods = _priced_lines(lines)
     totals = checkout_totals(goods=goods, method=method)
@@ -360,6 +403,9 @@ def _place(
         invoice_number=f"pending-{number}",
         **address.as_dict(),
     )
+    if customer is None:
+        order.guest_email = guest_email
+        guest_link_issue(order)
     order.save()
     for row in rows:
         row.order = order
@@ -369,7 +415,13 @@ def _place(
     CartLine.objects.filter(cart=cart).delete()
     emptied = _take_stock(lines)
     _take_payment(order, payment, client_hash, charge)
-    order_event_add(order=order, actor=customer, from_status="", to_status=order.status)
+    order_event_add(
+        order=order,
+        actor=customer,
+        from_status="",
+        to_status=order.status,
+        actor_kind=ActorKind.CUSTOMER if customer is None else None,
+    )
     for product in Product.objects.filter(pk__in=emptied).order_by("pk"):
         product_summary_refresh(product=product)
     # Last, so the lock on the year's invoice counter is held for the shortest time. The year
@@ -416,11 +468,22 @@ def order_place(
     client_hash: str = "",
     save_address: bool = True,
     language: str = "en",
+    guest_email: str = "",
 ) -> Placement:
-    """Turn the customer's cart into an order, or refuse and leave everything as it was."""
+    """Turn the customer's cart into an order, or refuse and leave everything as it was.
+
+    ``customer=None`` places a guest's order: ``guest_email`` is required, the order is the
+    subject of its own data key, and the same stock, totals, payment and invoice apply.
+    """
     key = parse_idempotency_key(idempotency_key)
+    if customer is None:
+        guest_email = parse_guest_email(guest_email)
+        key = _guest_key(cart, key)
+        save_address = False
+    else:
+        guest_email = ""
     method = _shipping_method(shipping_method)
-    fingerprints = _fingerprints(address, method, payment, cart)
+    fingerprints = _fingerprints(address, method, payment, cart, guest_email)
     replayed = _replay(customer=customer, key=key, fingerprints=fingerprints)
     if replayed is not None:
         return replayed
@@ -441,6 +504,7 @@ def order_place(
                     save_address=save_address,
                     language=language,
                     charge=charge,
+                    guest_email=guest_email,
                 )
         except BaseException:
             _give_back(charge)
@@ -452,9 +516,12 @@ def order_place(
             raise
         return replayed
     except AgeRestricted as refusal:
-        AgeRestrictionRefusal.objects.create(
-            customer=customer, product_id=refusal.product_id, required_age=refusal.required_age
-        )
+        if customer is not None:  # a guest's refusal names no one: nothing to review
+            AgeRestrictionRefusal.objects.create(
+                customer=customer,
+                product_id=refusal.product_id,
+                required_age=refusal.required_age,
+            )
         raise
     except PaymentDeclined as declined:
         PaymentAttempt.objects.create(

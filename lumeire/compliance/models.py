@@ -45,7 +45,10 @@ class Rule(models.TextChoices):
     STUFFING_ACCOUNT = "stuffing_account", _("Failed sign-ins on one account from many addresses")
     CARD_TESTING_ACCOUNT = "card_testing_account", _("Many declined cards on one account")
     CARD_TESTING_ADDRESS = "card_testing_address", _("Many declined cards from one address")
-    SHARED_IDENTITY = "shared_identity", _("One identity number behind several accounts")
+    SHARED_IDENTITY = (
+        "shared_identity",
+        _("One national ID or residence number (iqama) behind several accounts"),
+    )
     ORDER_VELOCITY = "order_velocity", _("More orders or order value than usual")
     AGE_RESTRICTED = "age_restricted", _("Repeated attempts to buy age-restricted goods")
     RECOVERY_FAILURES = "recovery_failures", _("Many wrong password recovery answers")

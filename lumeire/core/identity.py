@@ -64,13 +64,17 @@ class IdentityNumberErrorCode(StrEnum):
 # Messages never include the value: it is personal data and may end up in logs or an API body.
 IDENTITY_NUMBER_MESSAGES = {
     IdentityNumberErrorCode.EMPTY: _("Enter a national ID or residence number."),
-    IdentityNumberErrorCode.NON_DIGIT: _("An identity number can contain only digits."),
-    IdentityNumberErrorCode.WRONG_LENGTH: _("An identity number has exactly 10 digits."),
+    IdentityNumberErrorCode.NON_DIGIT: _(
+        "A national ID or residence number (iqama) can contain only digits."
+    ),
+    IdentityNumberErrorCode.WRONG_LENGTH: _(
+        "A national ID or residence number (iqama) has exactly 10 digits."
+    ),
     IdentityNumberErrorCode.WRONG_FIRST_DIGIT: _(
         "A national ID starts with 1 and a residence number starts with 2."
     ),
     IdentityNumberErrorCode.BAD_CHECK_DIGIT: _(
-        "This identity number is not valid. Check it for a mistyped digit."
+        "This national ID or residence number (iqama) is not valid. Check it for a mistyped digit."
     ),
 }
 

@@ -6,7 +6,6 @@ drawn with Pillow. The same seed always gives the same store, so loading twice c
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,11 +13,12 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from PIL import Image, ImageDraw
 
 from lumeire.catalog.models import Category, Product, ProductImage, Variant
 from lumeire.catalog.services import catalog_changed, category_save, product_image_add
 from lumeire.core.money import gross_price
+from lumeire.demo.pictures import CATEGORY_DRAWINGS, draw_picture, drawing_for
+from lumeire.demo.search import load_demo_search
 
 SEED = 20261125
 IMAGE_POOL = 320  # drawn images; a larger catalogue reuses them
@@ -178,19 +178,26 @@ PALETTE = (
 )
 
 
-def draw_product_image(rng: random.Random, label: str) -> bytes:
-    """A simple still life: a coloured ground, a few shapes, and the product's initial."""
-    background, accent, detail = rng.sample(PALETTE, 3)
-    image = Image.new("RGB", (800, 800), background)
-    draw = ImageDraw.Draw(image)
-    for _ in range(3):
-        x, y, r = rng.randint(100, 700), rng.randint(100, 700), rng.randint(60, 220)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=accent)
-    draw.rounded_rectangle((220, 260, 580, 700), radius=60, fill=detail)
-    draw.text((400, 480), label[:1].upper(), fill=background, anchor="mm", font_size=220)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+def draw_product_image(rng: random.Random, noun: str) -> bytes:
+    """An illustration of what the product is (``noun``: "dress", "oud oil"...), no letters."""
+    return draw_picture(drawing_for(noun), rng)
+
+
+def _noun_of(product: Product) -> str:
+    """The shelf noun a demo product was named after ("Golden Oud Oil 12" -> "oud oil")."""
+    number = int(product.slug.split("-")[1])
+    shelf = SHELVES[(number - 1) % len(SHELVES)]
+    name = product.name_en.lower()
+    return next((en for en, _ar in shelf.nouns if en in name), shelf.nouns[0][0])
+
+
+def _category_picture(slug: str) -> SimpleUploadedFile | str:
+    """A top category's picture, drawn from one of its kinds ("" for a category without one)."""
+    drawing = CATEGORY_DRAWINGS.get(slug)
+    if drawing is None:
+        return ""
+    picture = draw_picture(drawing, random.Random(slug), size=192)  # noqa: S311 - demo art
+    return SimpleUploadedFile(f"{slug}.png", picture, content_type="image/png")
 
 
 def _categories() -> dict[str, Category]:
@@ -207,6 +214,7 @@ def _categories() -> dict[str, Category]:
                         name_ar=name_ar,
                         parent=parent,
                         position=position,
+                        image=_category_picture(slug) if parent is None else "",
                     )
                 )
             made[slug] = category
@@ -266,6 +274,7 @@ def load_demo_catalog(
     categories = _categories()
     existing = Product.objects.filter(slug__startswith="demo-").count()
     if existing >= products:
+        load_demo_search(reindex=False)
         return f"{existing} demo products already present"
     image_pool: list[ProductImage] = []
     specs = list(_product_specs(rng, products))
@@ -277,6 +286,7 @@ def load_demo_catalog(
                 image_pool = _attach_images(rng, made, image_pool)
         if progress:
             progress(len(chunk))
+    load_demo_search(reindex=True)
     catalog_changed()
     return f"{products - existing} demo products in {len(categories)} categories"
 
@@ -327,9 +337,10 @@ def _attach_images(
     shared = []
     for product in products:
         if len(pool) < IMAGE_POOL:
+            # Each picture has its own generator: the catalogue's stays as it was.
             upload = SimpleUploadedFile(
                 f"{product.slug}.png",
-                draw_product_image(rng, product.name_en),
+                draw_product_image(random.Random(product.slug), _noun_of(product)),  # noqa: S311
                 content_type="image/png",
             )
             pool.append(

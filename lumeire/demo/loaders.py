@@ -14,6 +14,7 @@ from lumeire.accounts.models import User
 from lumeire.backoffice.services import staff_create
 from lumeire.demo.accounts import DEMO_PASSWORD, DEMO_USERNAME, load_demo_customer
 from lumeire.demo.catalog import load_demo_catalog
+from lumeire.demo.merchandising import load_demo_banners
 from lumeire.demo.orders import load_demo_orders
 
 DEMO_STAFF_PASSWORD = "demo staff keeps the shelves tidy"  # noqa: S105 - local demo only
@@ -58,6 +59,7 @@ def demo_loaders(options: DemoOptions) -> list[tuple[str, Callable[[], str]]]:
             "catalogue",
             lambda: load_demo_catalog(products=options.products, progress=options.progress),
         ),
+        ("home page banners", load_demo_banners),
         ("customer", load_demo_customer),
         ("staff", load_demo_staff),
         ("orders", load_demo_orders),

@@ -153,10 +153,13 @@ PROFILE_FIELDS: dict[str, Correction] = {
     "full_name": Correction(_("Full name"), "storefront:profile_change", _DETAILS, True),
     "date_of_birth": Correction(_("Date of birth"), "storefront:profile_change", _DETAILS, True),
     "identity_number": Correction(
-        _("Identity number"), "storefront:identity_number_change", _DETAILS, True
+        _("National ID or residence number (iqama)"),
+        "storefront:identity_number_change",
+        _DETAILS,
+        True,
     ),
     "identity_type": Correction(
-        _("Kind of identity number"),
+        _("Kind of national ID or residence number (iqama)"),
         "storefront:identity_number_change",
         _DETAILS,
         False,

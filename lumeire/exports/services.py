@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import InterfaceError, OperationalError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lumeire.accounts.emails import send_account_email, site_url
 from lumeire.accounts.models import User
 from lumeire.audit.models import RevealReason
 from lumeire.audit.services import audit_record
@@ -21,6 +23,7 @@ from lumeire.exports.content import collect, render_zip
 from lumeire.exports.errors import ExportErrorCode, ExportLimitReached, ExportNotFound
 from lumeire.exports.models import DataExport, ExportStatus
 from lumeire.staff.audit_actions import StaffAuditAction
+from lumeire.vault.fields import is_erased
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +111,34 @@ def export_build(export_id: uuid.UUID) -> None:
     ):
         # Purged, downloaded or refused meanwhile: leave no file (a READY one is another run's).
         storage.delete_file(export.pk)
+    if updated:
+        # Only the run that made it ready tells the customer, once the row says so.
+        transaction.on_commit(lambda: export_ready_email(export.customer))
+
+
+def export_ready_email(user: User) -> None:
+    """Tell the customer "your export is ready", in the account's language, with a link to the
+    exports page.
+
+    The body holds nothing personal beyond the greeting: the file is reached only by signing
+    in. A failure is logged without the address and never undoes the export.
+    """
+    address = user.email
+    if not address or is_erased(address):
+        return
+    language = user.language or "en"
+    try:
+        with translation.override(language):
+            link = site_url(reverse("storefront:exports"))
+        send_account_email(
+            to=address,
+            language=language,
+            template="ready",
+            app="exports",
+            context={"exports_link": link, "hours": int(LINK_LIFETIME.total_seconds() // 3600)},
+        )
+    except Exception as failure:  # a mail server down must not fail the built export
+        logger.error("export email not sent", extra={"failure": type(failure).__name__})
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ class InvoiceDocument:
     # total is the total × rate / (1 + rate), rounded once (ZATCA's simplified invoice);
     # subtotal and shipping_net are then what is left before VAT. Older orders: VAT per line.
     prices_include_vat: bool = False
+    # The number of the credit note that cancels this invoice ("" while it stands): the invoice
+    # is never changed, but it says, on the page and the PDF, that a credit note replaced it.
+    credited_by: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.lines, tuple):

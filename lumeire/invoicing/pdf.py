@@ -35,6 +35,7 @@ INK = (29, 36, 51)
 SOFT = (92, 99, 115)
 RULE = (214, 208, 198)
 WASH = (245, 240, 232)
+VOID = (160, 32, 32)  # "cancelled — see credit note"
 
 # Arabic letters (and their presentation forms): text with any of them runs right to left.
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
@@ -163,6 +164,12 @@ def _head(sheet: _Sheet) -> float:
     else:
         height = sheet.put(title.text, 0, CONTENT, y, size=16, bold=True)
     y += height + 4
+    if document.credited_by:
+        # A cancelled invoice says so under its title, in both languages when it has a twin.
+        credited = words["credited_by"]
+        y += sheet.put(credited.text, 0, CONTENT, y - 2, size=10, bold=True, color=VOID) + 1
+        if credited.arabic:
+            y += sheet.put(credited.arabic, 0, CONTENT, y - 2, size=10, bold=True, color=VOID) + 1
     sheet.rule(y - 2, weight=0.4, color=INK)
 
     qr_top = y + 1
@@ -179,7 +186,7 @@ def _head(sheet: _Sheet) -> float:
         ("vat_number", document.vat_number),
         ("number", document.number),
         ("order_number", document.order_number),
-        ("issued_at", issued_text(document.issued_at)),
+        ("issued_at", issued_text(document.issued_at, document.language)),
         ("currency", f"{words['currency_name']} ({document.currency})"),
     )
     label_width, value_width = (46.0, 52.0) if words["title"].arabic else (52.0, 86.0)

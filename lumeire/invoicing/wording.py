@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lumeire.core.money import round_money
+from lumeire.core import formatting
 from lumeire.invoicing.document import InvoiceDocument
 
 _LABELS = {
@@ -42,8 +42,9 @@ _LABELS = {
 _VAT_RATE = _("VAT %(rate)s%%")
 _SHIPPING_LINE = _("Shipping: %(method)s")
 _PAGE = _("Page %(number)s")
+_CREDITED_BY = _("Cancelled — see credit note %(number)s")
 # Symbols printed after amounts, and names for the currency line; others show the ISO code.
-_CURRENCY_SYMBOLS = {"SAR": pgettext_lazy("currency", "SAR")}
+_CURRENCY_SYMBOLS = formatting.CURRENCY_SYMBOLS
 _CURRENCY_NAMES = {"SAR": pgettext_lazy("currency name", "Saudi riyal")}
 
 
@@ -65,12 +66,14 @@ def rate_text(rate: Decimal) -> str:
 
 def amount_text(amount: Decimal) -> str:
     """``1234.5`` as ``1,234.50``: Western digits in both languages, as Saudi invoices print."""
-    return f"{round_money(amount):,.2f}"
+    return formatting.amount_text(amount)
 
 
-def issued_text(moment: datetime) -> str:
-    """The time of issue in the store's time zone, to the minute."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+def issued_text(moment: datetime, language: str | None = None) -> str:
+    """The time of issue in the store's time zone, to the minute, written as the rest of the
+    store writes dates in the invoice's language (``lumeire.core.formatting``)."""
+    with translation.override(language or translation.get_language() or "en"):
+        return formatting.datetime_text(moment)
 
 
 def _worded(language: str, rate: Decimal, currency: str, shipping_name: str) -> dict[str, str]:
@@ -81,6 +84,7 @@ def _worded(language: str, rate: Decimal, currency: str, shipping_name: str) -> 
         words["page"] = str(_PAGE)
         words["currency_symbol"] = str(_CURRENCY_SYMBOLS.get(currency, currency))
         words["currency_name"] = str(_CURRENCY_NAMES.get(currency, currency))
+        words["credited_by"] = str(_CREDITED_BY)
     return words
 
 
@@ -97,4 +101,15 @@ def invoice_wording(document: InvoiceDocument) -> dict[str, Label]:
         twins["shipping_line"] = twins["shipping"]
         for key in ("currency_symbol", "currency_name", "page", "qr"):
             twins.pop(key)
-    return {key: Label(text, twins.get(key, "")) for key, text in words.items()}
+    labels = {key: Label(text, twins.get(key, "")) for key, text in words.items()}
+    number = {"number": document.credited_by}
+    labels["credited_by"] = Label(
+        words["credited_by"] % number, twins["credited_by"] % number if twins else ""
+    )
+    # The page sets the number apart (left to right, never broken at its hyphens): the words
+    # before and after it, in the invoice's language and in the Arabic twin.
+    before, _, after = words["credited_by"].partition("%(number)s")
+    twin_before, _, twin_after = twins.get("credited_by", "").partition("%(number)s")
+    labels["credited_before"] = Label(before, twin_before)
+    labels["credited_after"] = Label(after, twin_after)
+    return labels

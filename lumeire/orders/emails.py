@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from lumeire.orders.guests import guest_link_url
 from lumeire.vault.fields import is_erased
 
 logger = logging.getLogger(__name__)
@@ -31,16 +32,26 @@ def send_order_email(order, template: str) -> None:
         )
 
 
+def email_language(order) -> str:
+    """Every email about an order speaks the account's language (the one set in My account),
+    not the language of the page the order was placed on; a guest's order keeps its own."""
+    customer = getattr(order, "customer", None)
+    return getattr(customer, "language", "") or order.language or "en"
+
+
 def _send(order, template: str) -> None:
     """Render ``orders/email/<template>.txt`` (first line: subject) for the order's customer."""
-    address = order.customer.email
+    # A guest's order is written to the email given at checkout, with the order's own link.
+    address = order.guest_email if order.is_guest else order.customer.email
     if not address or is_erased(address):
         return
-    language = order.language or order.customer.language
+    language = email_language(order)
     with translation.override(language):
         link = settings.LUMEIRE_SITE_URL.rstrip("/") + reverse(
             "storefront:order", kwargs={"number": order.number}
         )
+        if order.is_guest:
+            link = guest_link_url(order, language)
         rendered = render_to_string(
             f"orders/email/{template}.txt",
             {

@@ -13,6 +13,8 @@ class OrderErrorCode(StrEnum):
     TRACKING_NUMBER_REQUIRED = "tracking_number_required"
     NOT_REFUNDABLE = "not_refundable"
     NOT_PERMITTED = "not_permitted"
+    INVALID_EMAIL = "invalid_email"
+    RATE_LIMITED = "rate_limited"
 
 
 class OrderError(ApplicationError):

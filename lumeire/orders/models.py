@@ -8,6 +8,7 @@ order never changes when the catalogue does.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,10 +24,17 @@ from lumeire.core.countries import country_name
 from lumeire.core.money import round_money
 from lumeire.vault.fields import EncryptedTextField
 from lumeire.vault.inventory import Category, PersonalData, PolicyClause, Retention
-from lumeire.vault.lifecycle import Erasure, OnErasure
+from lumeire.vault.lifecycle import Erasure, OnErasure, Purge
 
 # Tax law keeps invoices for years; the address itself goes when the customer is erased.
 ORDER_RETENTION = Retention(after=_("until the account is deleted"))
+# A guest's order keeps its personal details this long after it ends (delivered, cancelled or
+# refunded), then its own data key is destroyed (docs/decisions/0021-guest-orders.md).
+GUEST_ORDER_DAYS = 30
+GUEST_ORDER_AFTER = _("after the order is delivered, cancelled or refunded")
+GUEST_RETENTION = Retention(after=GUEST_ORDER_AFTER, period=timedelta(days=GUEST_ORDER_DAYS))
+# An order with no account is the subject of its own data key.
+ORDER_SUBJECT = {"subject_field": "customer_id", "subject_fallback": "pk"}
 # Who may see an address in clear (lumeire.staff.access decides; a test keeps these the same):
 # fulfilment an order's, while it packs or ships it; a saved address is not its work.
 SHIPPING_ROLES = frozenset({"owner", "customer_service", "fulfilment"})
@@ -59,16 +67,17 @@ def address_declarations(
 
 
 class ShippingAddressFields(models.Model):
-    """Where a parcel goes; every part encrypted with the customer's data key."""
+    """Where a parcel goes; every part encrypted with the customer's data key (a guest's
+    order: with the order's own key)."""
 
-    full_name = EncryptedTextField(subject_field="customer_id")
-    phone = EncryptedTextField(subject_field="customer_id")
-    city = EncryptedTextField(subject_field="customer_id")
-    district = EncryptedTextField(subject_field="customer_id")
-    street = EncryptedTextField(subject_field="customer_id")
-    building = EncryptedTextField(subject_field="customer_id")
-    postal_code = EncryptedTextField(subject_field="customer_id")
-    country = EncryptedTextField(subject_field="customer_id")
+    full_name = EncryptedTextField(**ORDER_SUBJECT)
+    phone = EncryptedTextField(**ORDER_SUBJECT)
+    city = EncryptedTextField(**ORDER_SUBJECT)
+    district = EncryptedTextField(**ORDER_SUBJECT)
+    street = EncryptedTextField(**ORDER_SUBJECT)
+    building = EncryptedTextField(**ORDER_SUBJECT)
+    postal_code = EncryptedTextField(**ORDER_SUBJECT)
+    country = EncryptedTextField(**ORDER_SUBJECT)
 
     class Meta:
         abstract = True
@@ -116,9 +125,19 @@ class PaymentStatus(models.TextChoices):
 class Order(ShippingAddressFields):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(_("order number"), max_length=16, unique=True, editable=False)
+    # None: a guest's order, reached by its number and an emailed link (lumeire.orders.guests).
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
     )
+    # A guest's email, for the receipt and the order's link; sealed with the order's own key.
+    guest_email = EncryptedTextField(**ORDER_SUBJECT)
+    # SHA-256 of the guest's link secret (never the secret); empty once the guest data is erased.
+    guest_link_hash = models.CharField(max_length=64, blank=True, editable=False)
+    guest_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices)
     language = models.CharField(max_length=8, default="en")
     currency = models.CharField(max_length=3)
@@ -173,18 +192,35 @@ class Order(ShippingAddressFields):
             ORDER_RETENTION,
             policy_clause=PolicyClause.DEALINGS,
         ),
+        "guest_email": PersonalData(
+            Category.CONTACT,
+            _("Send a guest the receipt and the link to their order"),
+            GUEST_RETENTION,
+            frozenset({"owner", "customer_service"}),
+            PolicyClause.DEALINGS,
+        ),
     }
     not_personal = {
         "shipping_method_name_en": "the name of a delivery option, not of a person",
         "shipping_method_name_ar": "the name of a delivery option, not of a person",
         "tracking_number": "the carrier's parcel number",
+        "guest_link_hash": "a hash of a random secret; leads to no person",
     }
     # The order stays a sale (tax law keeps invoices); its address dies with the customer's
     # key, and what could lead back to a card goes.
     erasure = Erasure(
         OnErasure.ANONYMISE, subject="customer", blank={"card_token": "", "card_last4": ""}
     )
-    purges = ()
+    # A guest has no account to erase: their order's key goes on the guest schedule.
+    purges = (
+        Purge(
+            "guest_orders",
+            after=GUEST_ORDER_AFTER,
+            period=timedelta(days=GUEST_ORDER_DAYS),
+            period_setting="LUMEIRE_GUEST_ORDER_DAYS",
+            hook="lumeire.orders.guests.guest_orders_erase_due",
+        ),
+    )
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -192,6 +228,12 @@ class Order(ShippingAddressFields):
         indexes = [
             models.Index(fields=["customer", "-placed_at"], name="order_customer_recent"),
             models.Index(fields=["status", "-placed_at"], name="order_status_recent"),
+            # The guest schedule reads only guest orders whose details are still kept.
+            models.Index(
+                fields=["status"],
+                condition=Q(customer__isnull=True, guest_erased_at__isnull=True),
+                name="order_guest_kept",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
@@ -207,6 +249,11 @@ class Order(ShippingAddressFields):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_guest(self) -> bool:
+        """Placed without an account: reached by its number and an emailed link."""
+        return self.customer_id is None
 
     @property
     def shipping_gross(self) -> Decimal:

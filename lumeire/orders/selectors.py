@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from lumeire.invoicing.credit_note import CreditNoteDocument
 from lumeire.invoicing.document import InvoiceDocument, InvoiceLine
+from lumeire.invoicing.selectors import credit_note_of_order
 from lumeire.orders.errors import OrderErrorCode, OrderNotFound
 from lumeire.orders.models import Order, OrderEvent
 
@@ -42,7 +44,9 @@ def customer_ids_of_order_number(term: str) -> set:
     number = "".join(str(term or "").split()).upper()[:MAX_NUMBER_LENGTH]
     if not number.startswith("LUM-"):
         return set()
-    return set(Order.objects.filter(number=number).values_list("customer_id", flat=True))
+    # A guest's order has no customer to find.
+    found = Order.objects.filter(number=number, customer__isnull=False)
+    return set(found.values_list("customer_id", flat=True))
 
 
 def order_timeline(order: Order) -> list[OrderEvent]:
@@ -66,6 +70,7 @@ def order_invoice_document(order: Order, language: str) -> InvoiceDocument:
     seller = (
         settings.LUMEIRE_SELLER_NAME_AR if language == "ar" else settings.LUMEIRE_SELLER_NAME_EN
     )
+    credit_note = credit_note_of_order(order.pk)
     return InvoiceDocument(
         number=order.invoice_number,
         order_number=order.number,
@@ -83,6 +88,20 @@ def order_invoice_document(order: Order, language: str) -> InvoiceDocument:
         total=order.total,
         vat_rate=order.vat_rate,
         prices_include_vat=order.prices_include_vat,
+        credited_by=credit_note.number if credit_note else "",
+    )
+
+
+def order_credit_note_document(order: Order, language: str) -> CreditNoteDocument | None:
+    """The credit note that cancelled the order's invoice, in ``language``; None if none."""
+    credit_note = credit_note_of_order(order.pk)
+    if credit_note is None:
+        return None
+    return CreditNoteDocument(
+        number=credit_note.number,
+        issued_at=credit_note.issued_at,
+        reason=credit_note.reason,
+        invoice=order_invoice_document(order, language),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lumeire.audit.services import audit_record
 from lumeire.catalog.models import Product, Variant
 from lumeire.catalog.services import catalog_changed, product_summary_refresh
+from lumeire.invoicing.services import credit_note_issue
 from lumeire.orders.audit_actions import OrderAuditAction
 from lumeire.orders.emails import send_order_email
 from lumeire.orders.errors import OrderError, OrderErrorCode, OrderNotFound
@@ -58,13 +59,21 @@ def actor_kind_of(actor) -> ActorKind:
     return ActorKind.STAFF if actor.is_staff else ActorKind.CUSTOMER
 
 
-def order_event_add(*, order: Order, actor, from_status: str, to_status: str, note: str = ""):
-    """Record one step of the order's life."""
+def order_event_add(
+    *,
+    order: Order,
+    actor,
+    from_status: str,
+    to_status: str,
+    note: str = "",
+    actor_kind: ActorKind | None = None,
+):
+    """Record one step of the order's life (a guest's own step: no actor, kind customer)."""
     return OrderEvent.objects.create(
         order=order,
         from_status=from_status,
         to_status=to_status,
-        actor_kind=actor_kind_of(actor),
+        actor_kind=actor_kind or actor_kind_of(actor),
         actor=actor,
         note=note[:200],
     )
@@ -85,8 +94,13 @@ def _refuse(code: OrderErrorCode, message: str, **field_errors: list[str]) -> Or
     return OrderError(code, message, field_errors=field_errors or None)
 
 
-def _check_actor(actor, order: Order) -> ActorKind:
+def _check_actor(actor, order: Order, *, as_guest: bool = False) -> ActorKind:
     """A customer may move only their own order; anyone else's looks like no order at all."""
+    if as_guest:
+        # The guest who holds the order's link: a customer's rights, on a guest order only.
+        if actor is not None or not order.is_guest:
+            raise OrderNotFound(OrderErrorCode.NOT_FOUND, _("There is no such order."))
+        return ActorKind.CUSTOMER
     kind = actor_kind_of(actor)
     if kind == ActorKind.CUSTOMER and actor.pk != order.customer_id:
         # The same 404 as a number that does not exist: another customer's order stays unseen.
@@ -127,15 +141,24 @@ EMAIL_ON = {
 
 @transaction.atomic
 def order_transition(
-    *, actor, order: Order, to: str, tracking_number: str = "", note: str = ""
+    *,
+    actor,
+    order: Order,
+    to: str,
+    tracking_number: str = "",
+    note: str = "",
+    as_guest: bool = False,
 ) -> Order:
-    """Move an order to ``to`` if the table allows it for this actor; apply its effects."""
+    """Move an order to ``to`` if the table allows it for this actor; apply its effects.
+
+    ``as_guest``: the move is the guest's own (no actor), checked as a customer's would be.
+    """
     order = Order.objects.select_for_update().get(pk=order.pk)
     try:
         target = OrderStatus(to)
     except ValueError:
         target = None
-    kind = _check_actor(actor, order)
+    kind = _check_actor(actor, order, as_guest=as_guest)
     if kind == ActorKind.STAFF and target in ORDER_MOVE_TARGETS:
         _check_role(actor, target)
     if target is None or not transition_allowed(
@@ -163,7 +186,17 @@ def order_transition(
     _settle_payment(order, target)
     order.status = target
     order.save()
-    order_event_add(order=order, actor=actor, from_status=previous, to_status=target, note=note)
+    order_event_add(
+        order=order,
+        actor=actor,
+        from_status=previous,
+        to_status=target,
+        note=note,
+        actor_kind=kind if as_guest else None,
+    )
+    if target in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        # The invoice stands as issued; a credit note, in this same transaction, cancels it.
+        credit_note_issue(order=order, reason=target.value)
     if kind == ActorKind.STAFF:
         # Staff changes to an order go to the tamper-evident log too, in this same transaction.
         changed = ["status", "tracking_number"] if target == OrderStatus.SHIPPED else ["status"]
@@ -172,7 +205,7 @@ def order_transition(
             action=OrderAuditAction.ORDER_CHANGED,
             target_type="order",
             target_id=order.number,
-            subject_id=order.customer_id,
+            subject_id=order.customer_id or order.pk,
             fields=changed,
             reason=f"{previous} -> {target.value}",
         )
@@ -185,3 +218,8 @@ def order_transition(
 def order_cancel_by_customer(*, customer, order: Order) -> Order:
     """The customer's own cancellation, allowed until the parcel is packed."""
     return order_transition(actor=customer, order=order, to=OrderStatus.CANCELLED)
+
+
+def order_cancel_by_guest(*, order: Order) -> Order:
+    """A guest's own cancellation, by the order's link: the customers' rule, until packed."""
+    return order_transition(actor=None, order=order, to=OrderStatus.CANCELLED, as_guest=True)

@@ -36,8 +36,11 @@ from lumeire.vault.inventory import (
     inventory,
 )
 from lumeire.vault.keyring import KEY_BYTES
+from lumeire.vault.lifecycle import purge_declarations
 
 MARKER = re.compile(r"^\s*\[\[([a-z_]+)\]\]\s*$")
+# The category of the orders' guest schedule (lumeire.orders.models.Order.purges).
+GUEST_ORDERS_PURGE = "guest_orders"
 
 
 def retention_text(retention: Retention) -> str:
@@ -79,6 +82,7 @@ POLICY_NAMES: dict[str, Promise] = {
     "new_email": gettext_lazy("New email address"),
     "accounts.TwoFactorDevice.secret": gettext_lazy("Secret of the authenticator app"),
     "card_token": gettext_lazy("Reference of the card at the payment provider"),
+    "orders.Order.guest_email": gettext_lazy("Email address given for an order placed as a guest"),
     "compliance.Case.legal_summary": gettext_lazy("Summary of a case for the legal department"),
     "compliance.Case.legal_opinion": gettext_lazy("Opinion of the legal department on a case"),
     "compliance.CaseEvent.text": gettext_lazy("Notes of staff on a case"),
@@ -147,7 +151,47 @@ def kept_data() -> str:
                 }
             )
         blocks.append("\n".join(lines))
+    if guest := guest_orders():
+        blocks.append(guest)
     return "\n\n".join(blocks)
+
+
+def guest_orders() -> str:
+    """What an order placed without an account keeps, and for how long (the guest schedule)."""
+    # Read from the orders' declared guest schedule, which the retention pass applies.
+    periods = [
+        purge.current_period()
+        for _model, purge in purge_declarations()
+        if purge.category == GUEST_ORDERS_PURGE
+    ]
+    if not periods or periods[0] is None:
+        return ""
+    period = lifetime_words(periods[0])
+    lines = [
+        _(
+            "An order placed as a guest keeps only what its delivery and its receipt need: the "
+            "email address, the recipient's name and mobile number, and the delivery address. "
+            "They are encrypted with a data key of the order's own, and used only to deliver "
+            "the order, to send its receipt and the link to it, and to reach you about it."
+        ),
+        _(
+            "They are erased %(period)s after the order is delivered, cancelled or refunded: "
+            "the order's key is destroyed, so every copy of them, backups included, becomes "
+            "unreadable, and the order's link stops working."
+        )
+        % {"period": period},
+        _(
+            "What stays after that is the sale itself (the order number, the products, the "
+            "prices, the VAT, the delivery option and the invoice), which the tax rules oblige "
+            "the store to keep; it names no one."
+        ),
+        _(
+            "A guest is never asked for a date of birth, a national ID or residence number "
+            "(iqama) or a password; "
+            "products sold only above an age need an account, where the age is checked."
+        ),
+    ]
+    return "\n".join([f"{_('Orders placed as a guest')}:", "", *(f"- {line}" for line in lines)])
 
 
 def who_can_see() -> str:

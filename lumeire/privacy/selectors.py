@@ -153,7 +153,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "email": gettext_lazy("Email address"),
     "full_name": gettext_lazy("Full name"),
     "date_of_birth": gettext_lazy("Date of birth"),
-    "identity_number": gettext_lazy("Identity number"),
+    "identity_number": gettext_lazy("National ID or residence number (iqama)"),
     "phone": gettext_lazy("Mobile number"),
     "city": gettext_lazy("City"),
     "district": gettext_lazy("District"),

@@ -137,9 +137,11 @@ def _model_permissions(app_label: str, models_: Iterable[str], actions: Iterable
 MODEL_PERMISSIONS: dict[Permission, frozenset[str]] = {
     P.CATALOGUE_MANAGE: _model_permissions(
         "catalog",
-        ("category", "product", "variant", "productimage"),
+        ("category", "product", "variant", "productimage", "searchsynonym"),
         ("add", "change", "delete", "view"),
-    ),
+    )
+    # The home page's hero and banners are the catalogue's shop window.
+    | _model_permissions("merchandising", ("banner",), ("add", "change", "delete", "view")),
     P.ORDERS_VIEW: frozenset({"orders.view_order"}),
     P.CUSTOMERS_VIEW: frozenset({"accounts.view_customer"}),
     P.SHIPPING_MANAGE: _model_permissions(
@@ -182,7 +184,13 @@ class ClearGrant:
 
 ACCOUNT_CONTACT = ClearValues(
     gettext_lazy("name, username and email"),
-    (("accounts.Customer", "full_name"), ("accounts.User", "username"), ("accounts.User", "email")),
+    (
+        ("accounts.Customer", "full_name"),
+        ("accounts.User", "username"),
+        ("accounts.User", "email"),
+        # The email a guest gave for their order: the same look as a customer's email.
+        ("orders.Order", "guest_email"),
+    ),
 )
 SAVED_ADDRESSES = ClearValues(
     gettext_lazy("saved delivery addresses and phones"),

@@ -17,8 +17,11 @@ class StaffAuditAction(models.TextChoices):
     STAFF_SIGN_IN_FAILED = "staff_sign_in_failed", _("Staff sign-in failed")
     STAFF_LOCKED_OUT = "staff_locked_out", _("Staff locked out")
     ROLES_CHANGED = "roles_changed", _("Roles changed")
-    IDENTITY_SEARCH = "identity_search", _("Search by identity number")
-    IDENTITY_SEARCH_REFUSED = "identity_search_refused", _("Identity number search refused")
+    IDENTITY_SEARCH = "identity_search", _("Search by national ID or residence number (iqama)")
+    IDENTITY_SEARCH_REFUSED = (
+        "identity_search_refused",
+        _("National ID or residence number (iqama) search refused"),
+    )
 
 
 # A reveal is the one entry a customer sees on "who looked at my data" (a search by identity

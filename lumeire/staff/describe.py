@@ -25,7 +25,9 @@ from lumeire.staff.roles import Role
 P = Permission
 # Each act in words, in the order the table lists them.
 ACT_LABELS: dict[Permission, Promise] = {
-    P.CATALOGUE_MANAGE: gettext_lazy("categories, products, variants, photos and stock"),
+    P.CATALOGUE_MANAGE: gettext_lazy(
+        "categories, products, variants, photos, stock, search synonyms and home page banners"
+    ),
     P.ORDERS_VIEW: gettext_lazy("view orders"),
     P.ORDERS_MARK_PAID: gettext_lazy("mark cash orders paid"),
     P.ORDERS_FULFIL: gettext_lazy("pack, ship (with a tracking number) and deliver orders"),

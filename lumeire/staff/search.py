@@ -108,10 +108,15 @@ def customer_search(*, actor, term: str, client: str) -> set[uuid.UUID]:
             _refusal_record(actor, client=client, cause="role")
             raise IdentitySearchRefused(
                 StaffErrorCode.IDENTITY_SEARCH_NOT_ALLOWED,
-                _("Your role cannot search by identity number."),
-                field_errors={"q": [_("Your role cannot search by identity number.")]},
+                _("Your role cannot search by national ID or residence number (iqama)."),
+                field_errors={
+                    "q": [_("Your role cannot search by national ID or residence number (iqama).")]
+                },
             )
-        message = _("Search by identity number with its own form: it asks for a reason.")
+        message = _(
+            "Search by national ID or residence number (iqama) with its own form: "
+            "it asks for a reason."
+        )
         raise StaffError(
             StaffErrorCode.IDENTITY_SEARCH_NEEDS_REASON, message, field_errors={"q": [message]}
         )
@@ -139,11 +144,11 @@ def identity_search(
         _refusal_record(actor, client=client, cause="role")
         raise IdentitySearchRefused(
             StaffErrorCode.IDENTITY_SEARCH_NOT_ALLOWED,
-            _("Your role cannot search by identity number."),
+            _("Your role cannot search by national ID or residence number (iqama)."),
         )
     digits = identity_number_term(identity_number)
     if digits is None:
-        message = _("Enter the 10 digits of an identity number.")
+        message = _("Enter the 10 digits of a national ID or residence number (iqama).")
         raise StaffError(
             StaffErrorCode.INVALID_INPUT, message, field_errors={"identity_number": [message]}
         )
@@ -181,7 +186,10 @@ def identity_search(
             if identity_searches_since(actor, within=SEARCH_WINDOW) > limit:
                 raise IdentitySearchLimit(
                     StaffErrorCode.IDENTITY_SEARCH_LIMIT,
-                    _("At most %(limit)d searches by identity number an hour. Try again later.")
+                    _(
+                        "At most %(limit)d searches by national ID or residence number (iqama) "
+                        "an hour. Try again later."
+                    )
                     % {"limit": limit},
                     retry_after=int(SEARCH_WINDOW.total_seconds()),
                 )

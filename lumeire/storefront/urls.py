@@ -18,6 +18,7 @@ from lumeire.storefront import (
     views_consent,
     views_erasure,
     views_exports,
+    views_guest,
     views_orders,
     views_policy,
     views_recovery,
@@ -38,12 +39,41 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/remove/", views_cart.cart_line_remove, name="cart_line_remove"),
     # Checkout: one page per step, then the POST that places the order.
     path("checkout/", views_checkout.checkout, name="checkout"),
+    path("checkout/guest/", views_checkout.checkout_guest, name="checkout_guest"),
     path("checkout/address/", views_checkout.checkout_address, name="checkout_address"),
     path("checkout/delivery/", views_checkout.checkout_delivery, name="checkout_delivery"),
     path("checkout/review/", views_checkout.checkout_review, name="checkout_review"),
     path("checkout/payment/", views_checkout.checkout_payment, name="checkout_payment"),
     path("checkout/place/", views_checkout.checkout_place, name="checkout_place"),
     path("orders/<str:number>/placed/", views_checkout.order_placed, name="order_placed"),
+    # A guest's order: the emailed link, then pages whose address carries no secret.
+    path("orders/find/", views_guest.find_order, name="find_order"),
+    path(
+        "orders/<str:number>/link/<slug:token>/",
+        views_guest.guest_order_open,
+        name="guest_order_open",
+    ),
+    path("orders/<str:number>/guest/", views_guest.guest_order, name="guest_order"),
+    path(
+        "orders/<str:number>/guest/cancel/",
+        views_guest.guest_order_cancel,
+        name="guest_order_cancel",
+    ),
+    path(
+        "orders/<str:number>/guest/invoice/",
+        views_guest.guest_order_invoice,
+        name="guest_order_invoice",
+    ),
+    path(
+        "orders/<str:number>/guest/invoice.pdf",
+        views_guest.guest_order_invoice_pdf,
+        name="guest_order_invoice_pdf",
+    ),
+    path(
+        "orders/<str:number>/guest/credit-note/",
+        views_guest.guest_order_credit_note,
+        name="guest_order_credit_note",
+    ),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/v<int:version>/", views.privacy, name="privacy_version"),
     path("privacy/accept/", views_policy.policy_accept_page, name="policy_accept"),
@@ -89,6 +119,11 @@ urlpatterns = [
     path("account/orders/<str:number>/", views_orders.order_detail, name="order"),
     path("account/orders/<str:number>/cancel/", views_orders.order_cancel, name="order_cancel"),
     path("account/orders/<str:number>/invoice/", views_orders.order_invoice, name="order_invoice"),
+    path(
+        "account/orders/<str:number>/credit-note/",
+        views_orders.order_credit_note,
+        name="order_credit_note",
+    ),
     path(
         "account/orders/<str:number>/invoice.pdf",
         views_orders.order_invoice_pdf,

@@ -199,8 +199,8 @@ def identity_number_change_page(request: HttpRequest) -> HttpResponse:
             request=request,
         ),
         done=_(
-            "Check your email: we sent the next step to your account's address. Your identity "
-            "number changes only when you confirm it there."
+            "Check your email: we sent the next step to your account's address. Your national "
+            "ID or residence number (iqama) changes only when you confirm it there."
         ),
         template="storefront/account/change.html",
         title=_("National ID or residence number"),

@@ -34,6 +34,8 @@ def _cart_page(request: HttpRequest, *, refusal: CartError | None = None, line_i
         "summary": summary,
         "refusal": refusal.message if refusal else "",
         "refused_line": line_id,
+        # Shown beside that line's quantity when the line is in the cart, else at the top.
+        "refused_line_shown": any(priced.line.pk == line_id for priced in summary.lines),
         "vat_rate": settings.LUMEIRE_VAT_RATE,
         "canonical_path": reverse("storefront:cart"),
     }

@@ -7,13 +7,19 @@ single-use token, kept in the session until the order is placed.
 
 The place-order form carries a random key made when the payment page is drawn: a doubled click
 or a retried POST sends the same key, and ``order_place`` answers it with the first order.
+
+A shopper who is not signed in chooses between signing in and continuing as a guest. A guest
+goes through the same steps, giving only what delivery and the receipt need (an email, the
+recipient's name and phone, the address); the order is theirs by its number and an emailed link.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,7 +32,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lumeire.accounts.pseudonyms import client_ref
-from lumeire.cart.selectors import CartSummary, cart_of_user
+from lumeire.cart.selectors import CartSummary
 from lumeire.checkout.addresses import AddressInput, parse_address
 from lumeire.checkout.errors import (
     CheckoutConflict,
@@ -42,21 +48,28 @@ from lumeire.checkout.selectors import (
     shipping_method_get,
     shipping_methods,
 )
-from lumeire.checkout.services import order_place, parse_payment
+from lumeire.checkout.services import order_place, parse_guest_email, parse_payment
 from lumeire.core.client import client_address
 from lumeire.core.errors import ApplicationError
 from lumeire.orders.errors import OrderNotFound
+from lumeire.orders.guests import guest_link_url
 from lumeire.orders.models import ADDRESS_FIELDS, PaymentMethod
 from lumeire.orders.selectors import order_get_for_customer
 from lumeire.payments.errors import PaymentError
 from lumeire.storefront.account_access import private_page
-from lumeire.storefront.cart_access import shopper_cart_summary
+from lumeire.storefront.cart_access import shopper_cart, shopper_cart_summary
 from lumeire.storefront.checkout_forms import (
     COUNTRY_NAMES,
     NEW_ADDRESS,
     AddressForm,
     DeliveryForm,
     PlaceOrderForm,
+)
+from lumeire.storefront.guest_access import (
+    GuestAddressForm,
+    guest_order_for_session,
+    guest_order_known,
+    guest_order_remember,
 )
 
 SESSION_KEY = "checkout"
@@ -75,6 +88,37 @@ REFUSAL_STEP = {
     CheckoutErrorCode.SOLD_OUT: "review",
     CheckoutErrorCode.AGE_RESTRICTED: "review",
 }
+
+
+def _is_guest(request: HttpRequest) -> bool:
+    """A shopper not signed in who chose to continue as a guest for this checkout."""
+    return not request.user.is_authenticated and bool(_state(request).get("guest"))
+
+
+def checkout_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A checkout step: a customer's private page, or a guest's once they chose to be one;
+    anyone else is sent to the choice between signing in and continuing as a guest."""
+    as_customer = private_page(view)
+    as_guest = never_cache(view)
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.is_authenticated:
+            return as_customer(request, *args, **kwargs)
+        if _is_guest(request):
+            return as_guest(request, *args, **kwargs)
+        return redirect("storefront:checkout")
+
+    return wrapped
+
+
+def _age_restricted_lines(summary: CartSummary) -> list[str]:
+    """The products of the cart a guest cannot buy: their buyer's age must be checked."""
+    return [
+        str(priced.line.variant.product.name)
+        for priced in summary.lines
+        if priced.line.variant.product.min_age
+    ]
 
 
 @dataclass(frozen=True)
@@ -102,7 +146,7 @@ def _step_url(step: str) -> str:
 def _chosen_address(request: HttpRequest, state: dict) -> AddressInput | None:
     """The address the customer chose, checked again (a saved one may have gone since)."""
     saved_id = state.get("saved_address")
-    if saved_id:
+    if saved_id and request.user.is_authenticated:
         saved = saved_address_get(customer=request.user, address_id=saved_id)
         typed = {name: str(getattr(saved, name)) for name in ADDRESS_FIELDS} if saved else None
     else:
@@ -126,7 +170,7 @@ def _progress(request: HttpRequest, step: str) -> Progress | HttpResponse:
     address = method = None
     if needed > STEPS.index("address"):
         address = _chosen_address(request, state)
-        if address is None:
+        if address is None or (state.get("guest") and not state.get("email")):
             return redirect("storefront:checkout_address")
     if needed > STEPS.index("delivery"):
         method = shipping_method_get(state.get("shipping_method"))
@@ -146,6 +190,7 @@ def _render(
     address = context.get("address")
     if address is not None:
         context["address_country"] = COUNTRY_NAMES.get(address.country, address.country)
+    context.setdefault("guest", _is_guest(request))
     return render(
         request, f"storefront/checkout/{step}.html", {"steps": steps, **context}, status=status
     )
@@ -154,18 +199,33 @@ def _render(
 @never_cache
 @require_GET
 def checkout(request: HttpRequest) -> HttpResponse:
-    """Where the cart's Checkout button leads: guests sign in first, keeping their cart."""
-    if not request.user.is_authenticated:
-        messages.info(
-            request,
-            _(
-                "Sign in to check out. New here? Create an account first: your cart is kept "
-                "and waits for you when you sign in."
-            ),
-        )
-        query = urlencode({"next": reverse("storefront:checkout")})
-        return redirect(f"{reverse('storefront:sign_in')}?{query}")
-    return _checkout_start(request)
+    """Where the cart's Checkout button leads: a customer goes on; anyone else chooses between
+    signing in (the cart is kept) and continuing as a guest."""
+    if request.user.is_authenticated:
+        if _state(request).get("guest"):
+            # Signed in halfway through a guest checkout: start again as the customer.
+            request.session.pop(SESSION_KEY, None)
+        return _checkout_start(request)
+    summary = shopper_cart_summary(request)
+    if not summary.lines:
+        messages.info(request, _("Your cart is empty. Add something to it before checking out."))
+        return redirect("storefront:cart")
+    query = urlencode({"next": reverse("storefront:checkout")})
+    context = {
+        "sign_in_url": f"{reverse('storefront:sign_in')}?{query}",
+        "age_restricted": _age_restricted_lines(summary),
+    }
+    return render(request, "storefront/checkout/start.html", context)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def checkout_guest(request: HttpRequest) -> HttpResponse:
+    """Continue as a guest: the steps follow, asking only what delivery and the receipt need."""
+    if request.user.is_authenticated:
+        return redirect("storefront:checkout")
+    _save(request, {"guest": True})
+    return redirect("storefront:checkout_address")
 
 
 @private_page
@@ -190,15 +250,44 @@ def _address_form(request: HttpRequest, state: dict) -> AddressForm:
     return AddressForm(initial=initial)
 
 
-@sensitive_post_parameters(*ADDRESS_FIELDS)
+def _guest_address(request: HttpRequest, state: dict) -> HttpResponse:
+    """A guest's step 1: their email, then the address, checked field by field."""
+    if request.method == "POST":
+        form = GuestAddressForm(request.POST)
+    else:
+        form = GuestAddressForm(
+            initial={"country": "SA", "email": state.get("email", ""), **state.get("address", {})}
+        )
+    if request.method == "POST" and form.is_valid():
+        # Both checked, so one answer names every field to put right.
+        email = typed = None
+        try:
+            email = parse_guest_email(form.cleaned_data.get("email"))
+        except CheckoutError as error:
+            form.apply(error)
+        try:
+            typed = parse_address(form.typed_address())
+        except CheckoutError as error:
+            form.apply(error)
+        if email is not None and typed is not None:
+            state.update(address=typed.as_dict(), email=email, save_address=False)
+            _save(request, state)
+            return redirect("storefront:checkout_delivery")
+    context = {"form": form, "saved": [], "chosen": NEW_ADDRESS, "new_address": NEW_ADDRESS}
+    return _render(request, "address", context, status=400 if form.errors else 200)
+
+
+@sensitive_post_parameters(*ADDRESS_FIELDS, "email")
 @require_http_methods(["GET", "POST"])
-@private_page
+@checkout_page
 def checkout_address(request: HttpRequest) -> HttpResponse:
     """Step 1: a saved address, or a new one checked field by field with the typing kept."""
     progress = _progress(request, "address")
     if isinstance(progress, HttpResponse):
         return progress
     state = progress.state
+    if _is_guest(request):
+        return _guest_address(request, state)
     saved = saved_addresses(request.user)
     form = _address_form(request, state)
     if request.method == "POST" and form.is_valid():
@@ -230,7 +319,7 @@ def checkout_address(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@checkout_page
 def checkout_delivery(request: HttpRequest) -> HttpResponse:
     """Step 2: a delivery option, priced for this cart (free past its threshold)."""
     progress = _progress(request, "delivery")
@@ -257,18 +346,24 @@ def checkout_delivery(request: HttpRequest) -> HttpResponse:
 def _review_page(
     request: HttpRequest, progress: Progress, *, refusal: str = "", status: int = 200
 ) -> HttpResponse:
+    guest = _is_guest(request)
     context = {
         "summary": progress.summary,
         "totals": cart_checkout_totals(progress.summary, progress.method),
         "address": progress.address,
         "method": progress.method,
         "refusal": refusal,
+        "guest_email": progress.state.get("email", "") if guest else "",
+        "age_restricted": _age_restricted_lines(progress.summary) if guest else [],
+        "sign_in_url": reverse("storefront:sign_in")
+        + "?"
+        + urlencode({"next": reverse("storefront:checkout")}),
     }
     return _render(request, "review", context, status=status)
 
 
 @require_GET
-@private_page
+@checkout_page
 def checkout_review(request: HttpRequest) -> HttpResponse:
     """Step 3: the lines, the subtotal, delivery, VAT and the total to be paid."""
     progress = _progress(request, "review")
@@ -305,7 +400,7 @@ def _payment_page(
 
 
 @require_GET
-@private_page
+@checkout_page
 def checkout_payment(request: HttpRequest) -> HttpResponse:
     """Step 4: cash on delivery, or a card entered on the gateway's own form.
 
@@ -333,6 +428,24 @@ def _placed(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("storefront:order_placed", number=number)
 
 
+def _place(request: HttpRequest, progress: Progress, payment, key: str):
+    """Place the order as the customer, or as the guest with the email they gave."""
+    state = progress.state
+    guest = _is_guest(request)
+    return order_place(
+        customer=None if guest else request.user,
+        cart=shopper_cart(request),
+        address=progress.address,
+        shipping_method=progress.method.code,
+        payment=payment,
+        idempotency_key=key,
+        client_hash=client_ref(client_address(request)),
+        save_address=bool(state.get("save_address")) and not guest,
+        language=request.LANGUAGE_CODE,
+        guest_email=state.get("email", "") if guest else "",
+    )
+
+
 def _refused(request: HttpRequest, progress: Progress, error: ApplicationError) -> HttpResponse:
     """Show a refused placing on the step where it can be put right; nothing was placed."""
     step = REFUSAL_STEP.get(error.code, "payment")
@@ -345,7 +458,7 @@ def _refused(request: HttpRequest, progress: Progress, error: ApplicationError) 
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@checkout_page
 def checkout_place(request: HttpRequest) -> HttpResponse:
     """Place the order: one transaction that either does everything or leaves no trace."""
     if request.method == "GET":
@@ -373,18 +486,9 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
         return _payment_page(request, progress, refusal=error.message, status=error.status_code)
     state["payment"] = payment.method
     _save(request, state)
+    guest = _is_guest(request)
     try:
-        placement = order_place(
-            customer=request.user,
-            cart=cart_of_user(request.user),
-            address=progress.address,
-            shipping_method=progress.method.code,
-            payment=payment,
-            idempotency_key=key,
-            client_hash=client_ref(client_address(request)),
-            save_address=bool(state.get("save_address")),
-            language=request.LANGUAGE_CODE,
-        )
+        placement = _place(request, progress, payment, key)
     except ApplicationError as error:
         if isinstance(error, (PaymentDeclined, PaymentError)):
             # A token is good for one try: a declined or expired card is entered again.
@@ -395,13 +499,28 @@ def checkout_place(request: HttpRequest) -> HttpResponse:
         return _refused(request, progress, error)
     request.session.pop(SESSION_KEY, None)
     request.session[PLACED_KEY] = {"key": key, "number": placement.order.number}
+    if guest:
+        # This browser may show the new order; later visits come through the emailed link.
+        guest_order_remember(request, placement.order)
     return _placed(request, placement.order.number)
 
 
+@never_cache
 @require_GET
-@private_page
 def order_placed(request: HttpRequest, number: str) -> HttpResponse:
-    """The thank-you page with the order number; another customer's order is a 404."""
+    """The thank-you page with the order number; another customer's order is a 404.
+
+    A guest's page also gives the order's link, which their confirmation email carries too.
+    """
+    if not request.user.is_authenticated and guest_order_known(request, number):
+        order = guest_order_for_session(request, number)
+        context = {"order": order, "guest_link": guest_link_url(order, request.LANGUAGE_CODE)}
+        return render(request, "storefront/checkout/placed.html", context)
+    return _customer_order_placed(request, number)
+
+
+@private_page
+def _customer_order_placed(request: HttpRequest, number: str) -> HttpResponse:
     try:
         order = order_get_for_customer(customer=request.user, number=number)
     except OrderNotFound as missing:

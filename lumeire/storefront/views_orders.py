@@ -15,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lumeire.core.errors import ApplicationError
+from lumeire.invoicing.html import credit_note_context
 from lumeire.invoicing.pdf import invoice_pdf
 from lumeire.invoicing.qr import qr_png_data_uri
+from lumeire.invoicing.selectors import credit_note_of_order
 from lumeire.orders.errors import OrderNotFound
 from lumeire.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from lumeire.orders.selectors import (
     ORDERS_PAGE_SIZE,
+    order_credit_note_document,
     order_get_for_customer,
     order_invoice_document,
     order_timeline,
@@ -79,6 +82,7 @@ def _order_page(
         "can_cancel": customer_may_cancel(order),
         "show_tracking": order.status in WITH_TRACKING and bool(order.tracking_number),
         "refusal": refusal,
+        "credit_note": credit_note_of_order(order.pk),
     }
     return render(request, "storefront/orders/detail.html", context, status=status)
 
@@ -132,6 +136,18 @@ def order_invoice(request: HttpRequest, number: str) -> HttpResponse:
         "qr_data_uri": qr_png_data_uri(document.qr_payload()),
     }
     return render(request, "storefront/orders/invoice.html", context)
+
+
+@require_GET
+@private_page
+def order_credit_note(request: HttpRequest, number: str) -> HttpResponse:
+    """The credit note that cancelled the order's invoice, in the page's language; 404 if none."""
+    order = _own_order(request, number)
+    document = order_credit_note_document(order, _invoice_language(request))
+    if document is None:
+        raise Http404
+    context = {"order": order, **credit_note_context(document)}
+    return render(request, "storefront/orders/credit_note.html", context)
 
 
 @require_GET

@@ -84,8 +84,13 @@ class EncryptedFieldMixin:
 
     descriptor_class = _OpenOnAccess
 
-    def __init__(self, *args: Any, subject_field: str = "pk", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, subject_field: str = "pk", subject_fallback: str = "", **kwargs: Any
+    ) -> None:
+        # ``subject_fallback`` names the subject of a row whose ``subject_field`` is empty: an
+        # order placed without an account is its own subject ("pk"), with a key of its own.
         self.subject_field = subject_field
+        self.subject_fallback = subject_fallback
         kwargs.setdefault("null", True)
         kwargs["editable"] = False
         super().__init__(*args, **kwargs)
@@ -112,6 +117,8 @@ class EncryptedFieldMixin:
 
     def subject_of(self, instance: models.Model) -> uuid.UUID:
         subject = getattr(instance, self.subject_field)
+        if subject is None and self.subject_fallback:
+            subject = getattr(instance, self.subject_fallback)
         if subject is None:
             raise VaultError(f"{type(instance).__name__}.{self.subject_field} names no subject.")
         return subject if isinstance(subject, uuid.UUID) else uuid.UUID(str(subject))
@@ -190,6 +197,8 @@ class EncryptedFieldMixin:
         kwargs.pop("editable", None)
         if self.subject_field != "pk":
             kwargs["subject_field"] = self.subject_field
+        if self.subject_fallback:
+            kwargs["subject_fallback"] = self.subject_fallback
         return name, path, args, kwargs
 
     def get_internal_type(self) -> str:
@@ -198,7 +207,8 @@ class EncryptedFieldMixin:
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
         pk = self.model._meta.pk
-        if self.subject_field == "pk" and not isinstance(pk, models.UUIDField):
+        own_subject = "pk" in (self.subject_field, self.subject_fallback)
+        if own_subject and not isinstance(pk, models.UUIDField):
             errors.append(
                 checks.Error(
                     "An encrypted field whose subject is the row itself needs a UUID primary key.",

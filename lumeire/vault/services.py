@@ -66,7 +66,9 @@ def _clear_blind_indexes(subject_id: uuid.UUID) -> None:
 
     for model in apps.get_models():
         fields = model._meta.concrete_fields
-        subject_attrs = {f.subject_field for f in fields if isinstance(f, EncryptedFieldMixin)}
+        encrypted = [f for f in fields if isinstance(f, EncryptedFieldMixin)]
+        subject_attrs = {f.subject_field for f in encrypted}
+        subject_attrs |= {f.subject_fallback for f in encrypted if f.subject_fallback}
         index_names = [f.attname for f in fields if isinstance(f, BlindIndexField)]
         if not index_names:
             continue

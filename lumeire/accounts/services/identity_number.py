@@ -106,7 +106,8 @@ def _refused() -> AccountError:
     return AccountError(
         AccountErrorCode.DETAILS_TAKEN,
         _(
-            "This identity number belongs to another account, so it was not put on yours. If "
+            "This national ID or residence number (iqama) belongs to another account, so it was "
+            "not put on yours. If "
             "it is yours, contact us."
         ),
         status_code=409,

@@ -139,7 +139,8 @@ def sign_up_complete(
             failure = AccountError(
                 AccountErrorCode.DETAILS_TAKEN,
                 _(
-                    "This identity number already belongs to an account, so no new account "
+                    "This national ID or residence number (iqama) already belongs to an account, "
+                    "so no new account "
                     "was opened. If the number is yours, contact us."
                 ),
                 status_code=409,

@@ -126,8 +126,8 @@ def test_an_identity_number_change_answers_the_same_for_a_taken_and_a_free_numbe
     assert len(holder_notice) == 1, "the number's holder is told"
     to_prober = [m.subject for m in mail.outbox if m.to == ["prober@example.com"]]
     assert to_prober == [
-        "Your Lumeire identity number was not changed",
-        "Confirm the new identity number of your Lumeire account",
+        "Your Lumeire national ID or residence number (iqama) was not changed",
+        "Confirm the new national ID or residence number (iqama) of your Lumeire account",
     ]
     entry = AuditEntry.objects.get(action="details_change_conflict")
     assert (entry.actor_id, entry.subject_id, entry.fields) == (

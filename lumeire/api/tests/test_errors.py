@@ -276,7 +276,8 @@ def test_identity_validator_error_is_a_400_that_does_not_echo_the_number():
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "This identity number is not valid. Check it for a mistyped digit."
+        "detail": "This national ID or residence number (iqama) is not valid. "
+        "Check it for a mistyped digit."
     }
     assert "1000000000" not in response.content.decode()
 

@@ -19,6 +19,7 @@ from lumeire.api.v1.catalog_schemas import (
     ProductQuery,
 )
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
+from lumeire.catalog.search import spelling_suggestion
 from lumeire.catalog.selectors import (
     ProductFilters,
     category_get,
@@ -77,9 +78,13 @@ def products(request: HttpRequest, params: Query[ProductQuery]):
     """One page of visible products; follow ``next_cursor`` until it is null."""
     filters = _filters(params)
     page = product_page(filters, limit=parse_limit(params.limit), cursor=params.cursor)
+    suggestion = (
+        spelling_suggestion(filters.query, found_nothing=not page.items) if filters.query else ""
+    )
     return {
         "items": [ProductCardOut.of(request, product) for product in page.items],
         "next_cursor": page.next_cursor,
+        "did_you_mean": suggestion or None,
     }
 
 

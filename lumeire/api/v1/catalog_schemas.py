@@ -97,6 +97,11 @@ class ProductCardOut(Schema):
 class ProductPageOut(Schema):
     items: list[ProductCardOut]
     next_cursor: str | None
+    did_you_mean: str | None = Field(
+        None,
+        description="With q: the query with its typos corrected, when a typo was forgiven or "
+        "nothing was found; otherwise null.",
+    )
 
 
 class VariantOut(Schema):

@@ -51,7 +51,7 @@ MOVE_LABELS = {
 }
 
 REVEAL_LABELS = {
-    "identity_number": gettext_lazy("Identity number"),
+    "identity_number": gettext_lazy("National ID or residence number (iqama)"),
     "date_of_birth": gettext_lazy("Date of birth"),
     "full_name": gettext_lazy("Name"),
     "email": gettext_lazy("Email"),

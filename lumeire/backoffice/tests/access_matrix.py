@@ -139,9 +139,10 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     "backoffice/r/<path:content_type_id>/<path:object_id>/": every_staff(404),
     "backoffice/(?P<url>.*)$": every_staff(404),
     # One index per app, only for roles that see something in it.
-    "backoffice/^(?P<app_label>accounts|audit|catalog|checkout|orders)/$": {
+    "backoffice/^(?P<app_label>accounts|audit|catalog|checkout|merchandising|orders)/$": {
         "audit": staff_page(P.AUDIT_VIEW, denied=404),
         "catalog": staff_page(P.CATALOGUE_MANAGE, denied=404),
+        "merchandising": staff_page(P.CATALOGUE_MANAGE, denied=404),
         "accounts": staff_page(P.CUSTOMERS_VIEW, denied=404),
         "orders": staff_page(P.ORDERS_VIEW, denied=404),
         "checkout": staff_page(P.SHIPPING_MANAGE, denied=404),
@@ -156,7 +157,7 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     # The catalogue.
     **{
         f"backoffice/catalog/{model}/{page}": staff_page(P.CATALOGUE_MANAGE)
-        for model in ("category", "product", "variant")
+        for model in ("category", "product", "variant", "searchsynonym")
         for page in (
             "",
             "add/",
@@ -169,8 +170,20 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     "backoffice/catalog/variant/add/": no_staff(),
     **{
         f"backoffice/catalog/{model}/<path:object_id>/": every_staff(302)
-        for model in ("category", "product", "variant")
+        for model in ("category", "product", "variant", "searchsynonym")
     },
+    # The home page's hero and banners: the catalogue's managers keep them.
+    **{
+        f"backoffice/merchandising/banner/{page}": staff_page(P.CATALOGUE_MANAGE)
+        for page in (
+            "",
+            "add/",
+            "<path:object_id>/change/",
+            "<path:object_id>/history/",
+            "<path:object_id>/delete/",
+        )
+    },
+    "backoffice/merchandising/banner/<path:object_id>/": every_staff(302),
     # Customers: roles that work with customers; never the catalogue manager or the analyst.
     "backoffice/accounts/customer/": staff_page(P.CUSTOMERS_VIEW),
     # Searching is a POST, so the email or number searched for never sits in an address.
@@ -192,6 +205,8 @@ BACK_OFFICE: dict[str, Expect | dict[str, Expect]] = {
     # Moves are POSTs (see BACK_OFFICE_POSTS); a GET is refused before anything is read.
     "backoffice/orders/order/<path:object_id>/move/": every_staff(405),
     "backoffice/orders/order/<path:object_id>/reveal/": staff_page(roles=ORDER_REVEALERS),
+    # An order without a credit note: 404 for those who see orders.
+    "backoffice/orders/order/<path:object_id>/credit-note/": staff_page(P.ORDERS_VIEW, ok=404),
     "backoffice/orders/order/export/": staff_page(P.ORDERS_EXPORT),
     # Delivery options: past orders name them, so they are switched off, never deleted.
     **{
@@ -297,6 +312,7 @@ API: dict[str, Expect] = {
     "GET /api/v1/catalog/categories": everyone(200),
     "GET /api/v1/catalog/products": everyone(200),
     "GET /api/v1/catalog/products/{slug}": everyone(200),
+    "GET /api/v1/catalog/suggestions": everyone(200),
     # A token is optional on the cart, but one that is not a customer's is refused.
     "GET /api/v1/cart": but(everyone(200), 401, *ALL_ROLES),
     "POST /api/v1/cart/lines": everyone(400),

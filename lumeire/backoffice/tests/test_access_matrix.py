@@ -34,9 +34,11 @@ from lumeire.backoffice.tests.access_matrix import (
     QUERIES,
 )
 from lumeire.backoffice.tests.factories import BACKEND, make_staff, staff_client
-from lumeire.backoffice.tests.order_factories import place_order
+from lumeire.catalog.models import SearchSynonym
 from lumeire.checkout.models import ShippingMethod
+from lumeire.checkout.tests.order_factories import place_order
 from lumeire.compliance.models import Case
+from lumeire.merchandising.tests.factories import make_banner
 from lumeire.orders.models import Order
 from lumeire.staff.access import GROUP_OF_ROLE
 from lumeire.staff.roles import Role
@@ -123,6 +125,10 @@ class World:
             "checkout.shippingmethod": ShippingMethod.objects.order_by("pk").first(),
             "accounts.customer": self.customer.customer,
             "compliance.case": Case.objects.create(subject=self.customer, score=40),
+            "merchandising.banner": make_banner(),
+            "catalog.searchsynonym": SearchSynonym.objects.create(
+                word="scent", equivalents="perfume"
+            ),
         }
         self.staff = {
             role.value: make_staff(groups=[GROUP_OF_ROLE[role]], username=f"matrix_{role.value}")

@@ -37,8 +37,8 @@ from lumeire.backoffice.tests.access_matrix import (
     PRINCIPALS,
 )
 from lumeire.backoffice.tests.factories import make_staff
-from lumeire.backoffice.tests.order_factories import place_order
 from lumeire.checkout.models import PaymentAttempt
+from lumeire.checkout.tests.order_factories import place_order
 from lumeire.compliance.detection import detect_sweep
 from lumeire.compliance.models import (
     ActionKind,

@@ -16,7 +16,7 @@ from lumeire.accounts.tests.factories import identity_number, make_customer
 from lumeire.audit.models import AuditEntry
 from lumeire.backoffice.masking import age_band
 from lumeire.backoffice.tests.factories import make_staff, signed_in
-from lumeire.backoffice.tests.order_factories import place_order
+from lumeire.checkout.tests.order_factories import place_order
 from lumeire.staff.access import GROUP_OF_ROLE
 from lumeire.staff.roles import Role
 

@@ -12,7 +12,7 @@ from lumeire.accounts.pseudonyms import client_ref
 from lumeire.audit.models import AuditAction, AuditEntry
 from lumeire.backoffice.exports import MAX_EXPORT_ROWS, safe_cell
 from lumeire.backoffice.tests.factories import make_staff, signed_in
-from lumeire.backoffice.tests.order_factories import SHIPPING_NAME, STREET, place_order
+from lumeire.checkout.tests.order_factories import SHIPPING_NAME, STREET, place_order
 from lumeire.orders.models import OrderStatus
 from lumeire.orders.services import order_transition
 from lumeire.privacy.selectors import access_log_of_customer

@@ -73,7 +73,10 @@ def test_customer_service_cannot_turn_the_search_into_an_identity_oracle(haya):
         response = client.post(SEARCH, {"q": term})
         assert response.status_code == 403, term
         assert not _found(response, haya)
-        assert "Your role cannot search by identity number." in response.content.decode()
+        assert (
+            "Your role cannot search by national ID or residence number (iqama)."
+            in response.content.decode()
+        )
         answers.add(response.status_code)
     assert answers == {403}  # the right guess answers like every wrong one
     refusals = _entries(AuditAction.IDENTITY_SEARCH_REFUSED)
@@ -137,7 +140,7 @@ def test_a_compliance_officer_finds_a_customer_by_identity_number_with_a_reason(
     # The customer sees the search on "who looked at my data".
     (look,) = access_log_of_customer(customer_id=haya.pk).entries
     assert look.viewer_role == "Compliance officer"
-    assert look.fields == ("Identity number",)
+    assert look.fields == ("National ID or residence number (iqama)",)
 
 
 def test_an_identity_search_without_a_proper_reason_finds_nothing_and_records_nothing(haya):
@@ -177,7 +180,10 @@ def test_searches_by_identity_number_are_limited_each_hour_for_each_staff_member
         assert refused.status_code == 429
         assert not _found(refused, haya)
         assert refused["Retry-After"] == "3600"
-        assert "At most 3 searches by identity number an hour." in refused.content.decode()
+        assert (
+            "At most 3 searches by national ID or residence number (iqama) an hour."
+            in refused.content.decode()
+        )
         assert len(_entries(AuditAction.IDENTITY_SEARCH)) == 3  # the refused one left none
         assert len(_entries(AuditAction.REVEAL)) == 3
         (limit,) = _entries(AuditAction.IDENTITY_SEARCH_REFUSED)

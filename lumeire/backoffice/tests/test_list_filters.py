@@ -14,7 +14,7 @@ from lumeire.backoffice.filters import filter_parameters, unknown_list_parameter
 from lumeire.backoffice.pages import StaffPageMixin
 from lumeire.backoffice.sites import backoffice_site
 from lumeire.backoffice.tests.factories import make_staff, signed_in
-from lumeire.backoffice.tests.order_factories import place_order
+from lumeire.checkout.tests.order_factories import place_order
 from lumeire.orders.models import Order
 from lumeire.staff.access import GROUP_OF_ROLE
 from lumeire.staff.roles import Role

@@ -22,7 +22,7 @@ from lumeire.vault.fields import ERASED
         ("Aisha Al-Harbi", "A*** A***"),
         ("A", "A***"),
         ("  Haya   Al Qahtani ", "H*** A*** Q***"),
-        ("عائشة الحربي", "ع*** ا***"),
+        ("عائشة الحربي", "\u2068ع*** ا***\u2069"),
         ("12211", "1***"),
         ("", ""),
         (None, ""),

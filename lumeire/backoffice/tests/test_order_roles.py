@@ -26,9 +26,16 @@ from lumeire.staff.roles import Role
 pytestmark = pytest.mark.django_db
 
 CATALOGUE = {
-    f"catalog.{action}_{model}"
+    f"{app}.{action}_{model}"
     for action in ("add", "change", "delete", "view")
-    for model in ("category", "product", "variant", "productimage")
+    for app, model in (
+        ("catalog", "category"),
+        ("catalog", "product"),
+        ("catalog", "variant"),
+        ("catalog", "productimage"),
+        ("catalog", "searchsynonym"),
+        ("merchandising", "banner"),
+    )
 }
 # What each order role may open, from the staff access model (the groups hold nothing).
 EXPECTED = {

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from lumeire.accounts.tests.factories import make_customer
 from lumeire.backoffice.tests.factories import BACKEND, make_staff, signed_in
-from lumeire.backoffice.tests.order_factories import (
+from lumeire.catalog.models import Variant
+from lumeire.checkout.tests.order_factories import (
     SHIPPING_NAME,
     STREET,
     place_order,
 )
-from lumeire.catalog.models import Variant
+from lumeire.core.tests.markup import parse
 from lumeire.orders.models import (
     ActorKind,
     Order,
@@ -37,6 +38,10 @@ LOGIN = "/backoffice/login/"
 CLEAR_PHONE = "+966501234567"
 MASKED_NAME = "A*** A***"
 MASKED_PHONE = "+966 5** *** *67"
+
+
+def _text(element) -> str:
+    return (element.text + "".join(_text(child) for child in element.children)).strip()
 
 
 def _detail(order: Order) -> str:
@@ -377,9 +382,10 @@ def test_the_detail_page_shows_lines_totals_and_the_timeline(fulfilment, owner):
     content = signed_in(fulfilment).get(_detail(order)).content.decode()
     assert "Amber Oud Candle" in content
     assert order.lines.get().sku in content
-    assert "200.00 SAR" in content  # two at 100.00 before VAT
-    assert "30.00 SAR" in content  # their VAT; 230.00 with VAT is below free delivery
-    assert f"{order.total:,.2f} SAR" in content
+    # Amounts in the store's one money format (a no-break space before the currency).
+    assert "200.00\u00a0SAR" in content  # two at 100.00 before VAT
+    assert "30.00\u00a0SAR" in content  # their VAT; 230.00 with VAT is below free delivery
+    assert f"{order.total:,.2f}\u00a0SAR" in content
     assert "Standard delivery" in content
     assert "The customer" in content
     assert f"Staff: {owner.get_username()}" in content
@@ -394,7 +400,7 @@ def test_the_order_list_never_shows_the_customers_name_or_address(owner):
     assert response.status_code == 200
     content = response.content.decode()
     assert order.number in content
-    assert f"{order.total:,.2f} SAR" in content
+    assert f"{order.total:,.2f}\u00a0SAR" in content
     assert "Card" in content and "Paid" in content
     for personal in ("Haya", "Al-Qahtani", SHIPPING_NAME, "Aisha", STREET, "Jeddah", CLEAR_PHONE):
         assert personal not in content
@@ -509,3 +515,28 @@ def test_the_order_page_reads_in_arabic(owner):
     assert 'dir="rtl"' in content
     assert "إلغاء الطلب" in content
     assert "الخط الزمني" in content
+
+
+def test_each_line_shows_its_shelf_price_its_net_and_its_vat_adding_up(fulfilment, owner):
+    # Shelf prices include VAT: the unit price shown is the one charged, × quantity = the line
+    # with VAT, which the line's net and VAT split (docs/decisions/0020).
+    order = _packed(place_order(price="100.00", quantity=3), owner)
+    line = order.lines.get()
+    page = parse(signed_in(fulfilment).get(_detail(order)).content.decode())
+    tables = page.find_all("table")
+    table = next(t for t in tables if "backoffice-table" in t.attrs.get("class", ""))
+    headers = [_text(th) for th in table.find_all("th")]
+    assert headers[3:7] == ["Unit price with VAT", "Before VAT", "VAT", "With VAT"]
+    cells = [_text(td) for td in table.find_all("tbody")[0].find_all("td")]
+    unit, net, vat, gross = cells[3:7]
+    money = lambda amount: f"{amount:,.2f}\u00a0SAR"  # noqa: E731
+    assert unit == money(line.unit_gross) == "115.00\u00a0SAR"
+    assert (net, vat, gross) == (money(line.net), money(line.vat), money(line.gross))
+    assert line.unit_gross * 3 == line.gross == line.net + line.vat
+
+
+def test_an_arabic_order_page_writes_the_riyal_sign(owner):
+    order = place_order(price="100.00", quantity=1)
+    content = signed_in(owner).get(_detail(order), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'lang="ar"' in content
+    assert f"{order.total:,.2f}\u00a0ر.س" in content and "\u00a0SAR" not in content

@@ -12,7 +12,7 @@ from lumeire.audit.models import AuditAction, AuditEntry, RevealReason
 from lumeire.audit.selectors import reveals_of_subject
 from lumeire.backoffice.reveal import DELIVERY_REASON
 from lumeire.backoffice.tests.factories import make_staff, signed_in
-from lumeire.backoffice.tests.order_factories import SHIPPING_NAME, STREET, place_order
+from lumeire.checkout.tests.order_factories import SHIPPING_NAME, STREET, place_order
 from lumeire.orders.errors import OrderError
 from lumeire.orders.models import ADDRESS_FIELDS, Order, OrderStatus
 from lumeire.orders.services import order_cancel_by_customer, order_transition

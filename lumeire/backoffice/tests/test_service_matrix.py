@@ -16,7 +16,7 @@ from lumeire.audit.models import AuditAction, AuditEntry
 from lumeire.backoffice.customers_admin import CUSTOMER_TARGET
 from lumeire.backoffice.orders_admin import ORDER_TARGET
 from lumeire.backoffice.tests.factories import make_staff
-from lumeire.backoffice.tests.order_factories import SHIPPING_NAME, place_order
+from lumeire.checkout.tests.order_factories import SHIPPING_NAME, place_order
 from lumeire.core.errors import PermissionDeniedError
 from lumeire.orders.errors import OrderError, OrderErrorCode
 from lumeire.orders.exports import orders_export

@@ -25,9 +25,9 @@ def nine():
     return [make_product(category=category, name_en=f"Lamp {i}", age_days=i) for i in range(9)]
 
 
-@pytest.mark.parametrize("sort", list(ProductSort))
+@pytest.mark.parametrize("sort", [s for s in ProductSort if s != ProductSort.RELEVANCE])
 def test_the_total_is_counted_only_when_read(nine, sort):
-    filters = ProductFilters(sort=sort, query="lamp" if sort == ProductSort.RELEVANCE else "")
+    filters = ProductFilters(sort=sort)
     page = None
 
     def read_page():
@@ -41,6 +41,30 @@ def test_the_total_is_counted_only_when_read(nine, sort):
 
     later = product_page(filters, limit=4, cursor=page.next_cursor)
     assert later.total == 9
+
+
+def test_a_search_knows_its_total_from_the_matches_it_ranked_without_a_count(nine):
+    filters = ProductFilters(query="lamp")
+    pages = []
+
+    def both_pages():
+        pages.append(product_page(filters, limit=4, cursor=None))
+        pages.append(product_page(filters, limit=4, cursor=pages[0].next_cursor))
+
+    assert counts_run(both_pages) == 0
+    assert [page.total for page in pages] == [9, 9]
+    assert not pages[0].beyond_bound
+
+
+def test_a_search_with_more_matches_than_a_shopper_can_page_says_more_than(monkeypatch, nine):
+    from lumeire.catalog import selectors
+
+    monkeypatch.setattr(selectors, "MAX_SEARCH_OFFSET", 4)
+    page = product_page(ProductFilters(query="lamp"), limit=2, cursor=None)
+
+    assert page.beyond_bound and page.bound == 4
+    assert [p.name_en for p in page.items] == ["Lamp 0", "Lamp 1"]
+    assert page.total == 5  # one past the bound: the page says "more than 4"
 
 
 @pytest.mark.parametrize("sort", list(ProductSort))
@@ -89,3 +113,33 @@ def test_the_option_menu_lists_every_value_on_sale_once():
     menu = option_values(ProductFilters(category=shelf))
 
     assert menu == {"colour": ["navy", "sand"], "size": ["L", "M", "S", "XL"]}
+
+
+@pytest.mark.parametrize("sort", [ProductSort.PRICE, ProductSort.PRICE_DESC, ProductSort.NEWEST])
+def test_a_sorted_search_pages_through_every_match_in_order_without_a_count(sort):
+    category = make_category()
+    prices = ["30.00", "10.00", "20.00", "10.00", "50.00", "40.00", "20.00"]
+    lamps = [
+        make_product(category=category, name_en=f"Lamp {i}", price=price, age_days=i)
+        for i, price in enumerate(prices)
+    ]
+    make_product(category=category, name_en="Vase", price="5.00")
+    filters = ProductFilters(query="lamp", sort=sort)
+    seen, cursor, pages = [], None, []
+
+    def walk():
+        nonlocal cursor
+        while True:
+            page = product_page(filters, limit=3, cursor=cursor)
+            pages.append(page)
+            seen.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+
+    assert counts_run(walk) == 0
+    field = "created_at" if sort == ProductSort.NEWEST else "min_price"
+    descending = sort != ProductSort.PRICE
+    expected = sorted(lamps, key=lambda p: (getattr(p, field), p.pk), reverse=descending)
+    assert [p.pk for p in seen] == [p.pk for p in expected]
+    assert {page.total for page in pages} == {len(lamps)}

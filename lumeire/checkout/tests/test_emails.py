@@ -41,11 +41,11 @@ def test_an_english_checkout_confirms_the_order_in_english(
     [email] = mailoutbox
     assert email.to == [customer.email]
     assert email.subject == f"Your order {order.number} is confirmed"
-    assert "2 × Rose water — 138.00 SAR" in email.body
-    assert "Total: 163.00 SAR" in email.body
+    assert "2 × Rose water — 138.00\N{NO-BREAK SPACE}SAR" in email.body
+    assert "Total: 163.00\N{NO-BREAK SPACE}SAR" in email.body
     # Delivery as charged (VAT included), then the VAT the total includes: 138 + 25 = 163.
-    assert "Shipping (Standard delivery (3–5 days)): 25.00 SAR" in email.body
-    assert "VAT included: 21.26 SAR" in email.body
+    assert "Shipping (Standard delivery (3–5 days)): 25.00\N{NO-BREAK SPACE}SAR" in email.body
+    assert "VAT included: 21.26\N{NO-BREAK SPACE}SAR" in email.body
     link = f"{settings.LUMEIRE_SITE_URL.rstrip('/')}/en/account/orders/{order.number}/"
     assert link in email.body
 
@@ -60,11 +60,12 @@ def test_an_arabic_checkout_confirms_the_order_in_arabic(
 
     [email] = mailoutbox
     assert email.subject == f"تم تأكيد طلبك {order.number}"
-    # Amounts read 138.00 in every language, as on the site and the invoice.
-    assert "2 × ماء الورد — 138.00 SAR" in email.body
-    assert "الإجمالي: 163.00 SAR" in email.body
+    # Amounts read 138.00 in every language, as on the site and the invoice; the currency
+    # is the Arabic abbreviation, kept to its amount by a no-break space.
+    assert "2 × ماء الورد — 138.00\N{NO-BREAK SPACE}ر.س" in email.body
+    assert "الإجمالي: 163.00\N{NO-BREAK SPACE}ر.س" in email.body
     assert f"/ar/account/orders/{order.number}/" in email.body
-    assert "Total" not in email.body and "Thank you" not in email.body
+    assert "Total" not in email.body and "Thank you" not in email.body and "SAR" not in email.body
 
 
 def test_no_email_leaves_before_the_order_is_committed(

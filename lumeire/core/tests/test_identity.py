@@ -24,25 +24,33 @@ from lumeire.core.identity import (
 
 MESSAGES = {
     IdentityNumberErrorCode.EMPTY: "Enter a national ID or residence number.",
-    IdentityNumberErrorCode.NON_DIGIT: "An identity number can contain only digits.",
-    IdentityNumberErrorCode.WRONG_LENGTH: "An identity number has exactly 10 digits.",
+    IdentityNumberErrorCode.NON_DIGIT: (
+        "A national ID or residence number (iqama) can contain only digits."
+    ),
+    IdentityNumberErrorCode.WRONG_LENGTH: (
+        "A national ID or residence number (iqama) has exactly 10 digits."
+    ),
     IdentityNumberErrorCode.WRONG_FIRST_DIGIT: (
         "A national ID starts with 1 and a residence number starts with 2."
     ),
     IdentityNumberErrorCode.BAD_CHECK_DIGIT: (
-        "This identity number is not valid. Check it for a mistyped digit."
+        "This national ID or residence number (iqama) is not valid. Check it for a mistyped digit."
     ),
 }
 
 ARABIC_MESSAGES = {
     IdentityNumberErrorCode.EMPTY: "أدخل رقم الهوية الوطنية أو رقم الإقامة.",
-    IdentityNumberErrorCode.NON_DIGIT: "يجب أن يتكوّن رقم الهوية من أرقام فقط.",
-    IdentityNumberErrorCode.WRONG_LENGTH: "يتكوّن رقم الهوية من عشرة أرقام بالضبط.",
+    IdentityNumberErrorCode.NON_DIGIT: (
+        "يجب أن يتكوّن رقم الهوية الوطنية أو رقم الإقامة من أرقام فقط."
+    ),
+    IdentityNumberErrorCode.WRONG_LENGTH: (
+        "يتكوّن رقم الهوية الوطنية أو رقم الإقامة من عشرة أرقام بالضبط."
+    ),
     IdentityNumberErrorCode.WRONG_FIRST_DIGIT: (
         "يبدأ رقم الهوية الوطنية بالرقم 1، ويبدأ رقم الإقامة بالرقم 2."
     ),
     IdentityNumberErrorCode.BAD_CHECK_DIGIT: (
-        "رقم الهوية هذا غير صحيح. تحقّق من عدم وجود خطأ في كتابة أحد أرقامه."
+        "رقم الهوية الوطنية أو رقم الإقامة هذا غير صحيح. تحقّق من عدم وجود خطأ في كتابة أحد أرقامه."
     ),
 }
 

@@ -26,6 +26,14 @@ def invoice_amount(amount: Decimal) -> str:
 
 
 @register.filter
-def invoice_time(moment: datetime) -> str:
-    """The time of issue in the store's time zone, as the PDF prints it."""
-    return wording.issued_text(moment)
+def invoice_time(moment: datetime, language: str | None = None) -> str:
+    """The time of issue in the store's time zone, as the PDF prints it, in ``language``."""
+    return wording.issued_text(moment, language)
+
+
+@register.simple_tag
+def credit_note_wording(document) -> dict[str, wording.Label]:
+    """``{% credit_note_wording document as words %}``: a credit note's labels."""
+    from lumeire.invoicing.credit_note import credit_note_wording as worded
+
+    return worded(document)

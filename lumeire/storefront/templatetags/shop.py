@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import template
-from django.conf import settings
+from django.db.models import Max, Min
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from lumeire.core.money import gross_price, round_money
+from lumeire.catalog.models import Variant
+from lumeire.core.formatting import money_text
+from lumeire.core.money import gross_price
 from lumeire.storefront.cart_access import shopper_cart_summary
 from lumeire.storefront.shelves import StoreCatalogue, store_catalogue
 
 register = template.Library()
 
 LOW_STOCK = 5
-
-# Currency names as shoppers read them; any other currency shows its ISO code.
-_CURRENCY_LABELS = {"SAR": pgettext_lazy("currency", "SAR")}
 
 # Options are stored as staff typed them (in English); the common ones read in Arabic too.
 _OPTION_WORDS = {
@@ -52,11 +53,7 @@ _UNITS = {"ml": gettext_lazy("ml"), "g": gettext_lazy("g"), "kg": gettext_lazy("
 @register.filter
 def money(amount: Decimal | None) -> str:
     """An amount with its currency: ``1,234.50 SAR`` (``1,234.50 ر.س`` in Arabic)."""
-    if amount is None:
-        return ""
-    currency = settings.LUMEIRE_CURRENCY
-    label = _CURRENCY_LABELS.get(currency, currency)
-    return f"{round_money(Decimal(amount)):,.2f}\u00a0{label}"
+    return money_text(amount)  # one money format for pages, emails and invoices
 
 
 @register.filter
@@ -148,3 +145,112 @@ def cart_item_count(context: template.Context) -> int:
     if request is None or not hasattr(request, "session"):
         return 0
     return shopper_cart_summary(request).item_count
+
+
+# Option names whose values are colours, and the colours the stylesheet can paint as a dot.
+_COLOUR_OPTIONS = {"colour", "color", "metal", "finish"}
+SWATCH_COLOURS = {"black", "white", "sand", "navy", "olive", "gold", "silver", "brass", "steel"}
+
+
+@dataclass
+class SwatchValue:
+    value: str
+    label: str
+    checked: bool
+    disabled: bool
+    colour: str = ""
+
+
+@dataclass
+class SwatchGroup:
+    """One option (size, colour...) of a product, each value a radio button drawn as a swatch."""
+
+    name: str
+    label: str
+    is_colour: bool
+    values: list[SwatchValue] = field(default_factory=list)
+
+    @property
+    def checked_label(self) -> str:
+        return next((value.label for value in self.values if value.checked), "")
+
+
+@register.simple_tag
+def swatch_groups(variants: list, chosen) -> list[SwatchGroup]:
+    """The product's options as groups of swatches, or [] when its variants cannot be told apart
+    by option values alone (then each variant is listed on its own).
+
+    A value is disabled when no variant with it is in stock; sold-out combinations of values
+    that are each sold somewhere are marked by the page's script and refused by the server.
+    """
+    if len(variants) < 2 or not all(variant.options for variant in variants):
+        return []
+    names = list(variants[0].options)
+    combinations = {tuple(str(v.options.get(name, "")) for name in names) for v in variants}
+    if len(combinations) != len(variants) or any(set(v.options) != set(names) for v in variants):
+        return []
+    picked = (chosen.options or {}) if chosen is not None else {}
+    groups = []
+    for name in names:
+        group = SwatchGroup(
+            name=name,
+            label=capfirst(option_word(name)),
+            is_colour=name.strip().lower() in _COLOUR_OPTIONS,
+        )
+        seen: list[str] = []
+        for variant in variants:
+            value = str(variant.options[name])
+            if value not in seen:
+                seen.append(value)
+        for value in seen:
+            in_stock = any(v.stock > 0 and str(v.options[name]) == value for v in variants)
+            key = value.strip().lower()
+            group.values.append(
+                SwatchValue(
+                    value=value,
+                    label=option_word(value),
+                    checked=str(picked.get(name, "")) == value,
+                    disabled=not in_stock,
+                    colour=key if group.is_colour and key in SWATCH_COLOURS else "",
+                )
+            )
+        groups.append(group)
+    return groups
+
+
+@register.filter
+def variants_data(variants: list) -> str:
+    """What the page's script needs to follow the shopper's choice: each variant's options,
+    shown price and stock wording, as JSON for a data-* attribute."""
+    return json.dumps(
+        [
+            {
+                "sku": variant.sku,
+                "options": {str(k): str(v) for k, v in (variant.options or {}).items()},
+                "price": money(with_vat(variant.price)),
+                "was": money(with_vat(variant.compare_at_price)),
+                "stock": max(variant.stock, 0),
+                "stockText": stock_state(variant.stock),
+                "stockLevel": stock_level(variant.stock),
+            }
+            for variant in variants
+        ],
+        ensure_ascii=False,
+    )
+
+
+@register.simple_tag
+def varied_prices(products: list) -> set[int]:
+    """Which of these products sell variants at different prices (their cards say "from").
+
+    One query for the whole list, run only when the cached list is drawn again.
+    """
+    ids = [product.pk for product in products]
+    if not ids:
+        return set()
+    spreads = (
+        Variant.objects.filter(product_id__in=ids, is_active=True)
+        .values("product_id")
+        .annotate(lowest=Min("price"), highest=Max("price"))
+    )
+    return {row["product_id"] for row in spreads if row["lowest"] != row["highest"]}

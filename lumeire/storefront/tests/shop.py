@@ -13,7 +13,7 @@ from PIL import Image
 from lumeire.catalog.models import Category, Product
 from lumeire.catalog.services import product_image_add
 from lumeire.catalog.tests.factories import make_category, make_product
-from lumeire.storefront.tests.markup import Element, parse
+from lumeire.core.tests.markup import Element, parse
 
 NEXT_LINK = re.compile(r'<a class="button" href="([^"]*)" rel="next">')
 

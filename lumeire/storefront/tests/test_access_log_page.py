@@ -11,11 +11,11 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.web_sign_in import signed_in_client
 from lumeire.audit.models import AuditAction, AuditEntry, RevealReason
+from lumeire.core.tests.markup import parse
 from lumeire.privacy.selectors import ACCESS_LOG_PAGE_SIZE, viewer_ref
 from lumeire.privacy.tests.test_access_log import FREE_TEXT, make_staff_member, record
-from lumeire.storefront.tests.accounts import signed_in_client
-from lumeire.storefront.tests.markup import parse
 from lumeire.storefront.tests.test_pages import (
     EVENT_HANDLER,
     INLINE_SCRIPT,

@@ -10,10 +10,10 @@ from django.utils.html import escape
 
 from lumeire.accounts.models import User
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
+from lumeire.accounts.tests.web_sign_in import field_errors, sign_in, signed_in_client
 from lumeire.checkout.models import Address
 from lumeire.exports.corrections import SECTIONS
 from lumeire.exports.tests.helpers import place_card_order
-from lumeire.storefront.tests.accounts import field_errors, sign_in, signed_in_client
 from lumeire.vault.keycache import data_key_cache
 
 pytestmark = pytest.mark.django_db

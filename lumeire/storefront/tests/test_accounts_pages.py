@@ -15,8 +15,7 @@ from freezegun import freeze_time
 from lumeire.accounts.models import AccountKind, ApiToken, User
 from lumeire.accounts.services.signin import api_token_issue
 from lumeire.accounts.tests.factories import ANSWER, PASSWORD, identity_number, make_customer
-from lumeire.audit.models import AuditEntry
-from lumeire.storefront.tests.accounts import (
+from lumeire.accounts.tests.web_sign_in import (
     CONFIRM_LINK,
     IDENTITY_LINK,
     field_errors,
@@ -26,6 +25,7 @@ from lumeire.storefront.tests.accounts import (
     signed_in_client,
     without_csrf,
 )
+from lumeire.audit.models import AuditEntry
 from lumeire.storefront.tests.test_pages import (
     EVENT_HANDLER,
     INLINE_SCRIPT,
@@ -393,6 +393,7 @@ def test_no_address_carries_a_personal_value_and_only_emailed_links_carry_a_secr
         "account/my-data/<uuid:export_id>/download/",
         "account/orders/<str:number>/",
         "account/orders/<str:number>/cancel/",
+        "account/orders/<str:number>/credit-note/",
         "account/orders/<str:number>/invoice.pdf",
         "account/orders/<str:number>/invoice/",
         "account/recover/<slug:token>/",
@@ -400,6 +401,13 @@ def test_no_address_carries_a_personal_value_and_only_emailed_links_carry_a_secr
         "c/<slug:slug>/",
         "cart/lines/<int:line_id>/",
         "cart/lines/<int:line_id>/remove/",
+        "orders/<str:number>/guest/",
+        "orders/<str:number>/guest/cancel/",
+        "orders/<str:number>/guest/credit-note/",
+        "orders/<str:number>/guest/invoice.pdf",
+        "orders/<str:number>/guest/invoice/",
+        # A guest's order: the emailed link, whose view keeps only the secret's hash.
+        "orders/<str:number>/link/<slug:token>/",
         "orders/<str:number>/placed/",
         "p/<slug:slug>/",
         "privacy/v<int:version>/",

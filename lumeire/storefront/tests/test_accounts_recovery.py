@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from lumeire.accounts.models import RecoveryToken, SignInEvent, User
 from lumeire.accounts.services.profile import email_change_request
 from lumeire.accounts.tests.factories import ANSWER, PASSWORD, make_customer
-from lumeire.storefront.tests.accounts import (
+from lumeire.accounts.tests.web_sign_in import (
     CONFIRM_LINK,
     RECOVERY_LINK,
     field_errors,

@@ -14,12 +14,12 @@ from freezegun import freeze_time
 
 from lumeire.accounts.models import SignInEvent
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
-from lumeire.storefront.tests.accounts import (
+from lumeire.accounts.tests.web_sign_in import (
     session_cookie,
     sign_in,
     signed_in_client,
 )
-from lumeire.storefront.tests.markup import parse
+from lumeire.core.tests.markup import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,15 @@ from freezegun import freeze_time
 
 from lumeire.accounts.models import Customer, User
 from lumeire.accounts.tests.factories import make_customer
-from lumeire.privacy.models import PolicyAcceptance
-from lumeire.storefront.tests.accounts import (
+from lumeire.accounts.tests.web_sign_in import (
     SIGN_UP_LINK,
     field_errors,
     link_in_mail,
     sign_up_form,
     without_csrf,
 )
-from lumeire.storefront.tests.markup import parse
+from lumeire.core.tests.markup import parse
+from lumeire.privacy.models import PolicyAcceptance
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +63,8 @@ def test_a_valid_sign_up_asks_to_check_email_and_the_link_opens_the_account_in_i
         (
             {"identity_number": "12345"},
             "identity_number",
-            "An identity number has exactly 10 digits.",
-            "يتكوّن رقم الهوية من عشرة أرقام بالضبط.",
+            "A national ID or residence number (iqama) has exactly 10 digits.",
+            "يتكوّن رقم الهوية الوطنية أو رقم الإقامة من عشرة أرقام بالضبط.",
         ),
         (
             {"identity_number": "3000000001"},

@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 
 from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.web_sign_in import sign_in
 from lumeire.cart.models import Cart
 from lumeire.cart.selectors import cart_of_user
 from lumeire.cart.services import cart_add, customer_cart
+from lumeire.core.tests.markup import parse
 from lumeire.storefront.cart_access import SESSION_CART_KEY
-from lumeire.storefront.tests.accounts import sign_in
-from lumeire.storefront.tests.markup import parse
 from lumeire.storefront.tests.shop import page, text_of, with_class
 
 pytestmark = pytest.mark.django_db

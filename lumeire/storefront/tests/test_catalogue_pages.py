@@ -6,7 +6,7 @@ import pytest
 
 from lumeire.catalog.services import category_save, product_save
 from lumeire.catalog.tests.factories import make_category, make_product
-from lumeire.storefront.tests.markup import parse
+from lumeire.core.tests.markup import parse
 from lumeire.storefront.tests.shop import next_link, page, product_names, text_of, with_class
 
 pytestmark = pytest.mark.django_db
@@ -208,15 +208,17 @@ def test_product_page_shows_gallery_variants_prices_with_vat_and_stock(client, s
     assert all(s["src"].startswith("/media/products/display/") for s in slides)
     thumbs = with_class(document, "ul", "gallery__thumbs")[0].find_all("a")
     assert [a.attrs["href"] for a in thumbs] == ["#photo-1", "#photo-2"]
-    radios = [i.attrs for i in document.find_all("input") if i.attrs.get("name") == "sku"]
+    # One group of swatches per option; a size sold out everywhere cannot be ticked.
+    radios = [i.attrs for i in document.find_all("input") if i.attrs.get("name") == "opt_size"]
     assert [(r["value"], "checked" in r, "disabled" in r) for r in radios] == [
-        ("SILK-M", True, False),
-        ("SILK-L", False, False),
-        ("SILK-S", False, True),
+        ("M", True, False),
+        ("L", False, False),
+        ("S", False, True),
     ]
-    assert text_of(document, "span", "variant__price") == ["460.00 SAR", "483.00 SAR", "437.00 SAR"]
-    assert text_of(document, "span", "stock") == ["Only 2 left", "In stock", "Out of stock"]
-    assert text_of(document, "span", "variant__options") == ["Size: M", "Size: L", "Size: S"]
+    assert text_of(document, "legend", "swatches__legend") == ["Size: M"]
+    labels = [" ".join(label.text.split()) for label in document.find_all("label")]
+    assert {"Size: M", "Size: L", "Size: S (Sold out)"} <= set(labels)
+    assert text_of(document, "p", "stock") == ["Only 2 left"]
     assert text_of(document, "span", "price__now") == ["460.00 SAR"]
     assert text_of(document, "span", "price__vat") == ["VAT included"]
     crumbs = [a.text for a in with_class(document, "nav", "breadcrumbs")[0].find_all("a")]
@@ -227,7 +229,7 @@ def test_the_variant_asked_for_is_ticked(client, shop):
     document = page(client, "/en/p/silk-evening-dress/?variant=SILK-L")
 
     checked = [i.attrs["value"] for i in document.find_all("input") if "checked" in i.attrs]
-    assert checked == ["SILK-L"]
+    assert checked == ["L"]
     assert text_of(document, "span", "price__now") == ["483.00 SAR"]
 
 

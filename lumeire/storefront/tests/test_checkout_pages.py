@@ -11,13 +11,13 @@ import pytest
 from django.test import Client
 
 from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.web_sign_in import field_errors, sign_in, signed_in_client
 from lumeire.cart.selectors import cart_of_user
 from lumeire.catalog.models import Variant
 from lumeire.catalog.tests.factories import make_category, make_product
 from lumeire.checkout.models import Address, AgeRestrictionRefusal, PaymentAttempt
+from lumeire.core.tests.markup import parse
 from lumeire.orders.models import Order
-from lumeire.storefront.tests.accounts import field_errors, sign_in, signed_in_client
-from lumeire.storefront.tests.markup import parse
 from lumeire.storefront.tests.shop import text_of, with_class
 
 pytestmark = pytest.mark.django_db
@@ -160,22 +160,19 @@ def texts(html: str, tag: str, name: str) -> list[str]:
 # --- Getting in ---------------------------------------------------------------------------------
 
 
-def test_a_guest_is_asked_to_sign_in_or_sign_up_and_comes_back_with_the_cart(customer, goods):
+def test_a_guest_chooses_to_sign_in_and_comes_back_with_the_cart(customer, goods):
     guest = Client()
     add(guest, "brass-lamp", "LAMP", 2)
 
-    sent = guest.get("/en/checkout/")
-    sign_in_page = guest.get(sent["Location"])
+    choice = guest.get("/en/checkout/")
+    html = choice.content.decode()
+    sign_in_url = "/en/account/sign-in/?next=%2Fen%2Fcheckout%2F"
     signed_in = sign_in(guest, "noura", next="/en/checkout/")
 
-    assert sent.status_code == 302
-    assert sent["Location"] == "/en/account/sign-in/?next=%2Fen%2Fcheckout%2F"
-    notices = text_of(parse(sign_in_page.content.decode()), "p", "notice")
-    assert notices[-1] == (
-        "Sign in to check out. New here? Create an account first: your cart is kept and waits "
-        "for you when you sign in."
-    )
-    assert 'href="/en/account/sign-up/"' in sign_in_page.content.decode()
+    assert choice.status_code == 200
+    assert f'href="{sign_in_url}"' in html
+    assert 'action="/en/checkout/guest/"' in html
+    assert "Create an account: your cart is kept" in words(parse(html).find_all("body")[0].text)
     assert signed_in["Location"] == "/en/checkout/"
     assert guest.get("/en/checkout/")["Location"] == "/en/checkout/address/"
     assert cart_lines(customer) == {"LAMP": 2}

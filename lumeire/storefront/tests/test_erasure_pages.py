@@ -10,8 +10,8 @@ from django.core import mail
 
 from lumeire.accounts.models import User
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
+from lumeire.accounts.tests.web_sign_in import signed_in_client
 from lumeire.privacy.models import ErasureRequest, ErasureStatus
-from lumeire.storefront.tests.accounts import signed_in_client
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.conf import settings as django_settings
 from django.test import Client, RequestFactory
 
 from lumeire.core.logging import RequestIdFilter
+from lumeire.core.tests.markup import parse
 from lumeire.storefront import views
-from lumeire.storefront.tests.markup import parse
 from lumeire.storefront.tests.urls_raising import SECRET_IN_THE_FAILURE
 
 REQUEST_ID = re.compile(r'<code class="reference" dir="ltr">([A-Za-z0-9-]+)</code>')

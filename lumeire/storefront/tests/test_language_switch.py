@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from lumeire.storefront.tests.markup import Element, parse
+from lumeire.core.tests.markup import Element, parse
 
 
 def _switch_form(client: Client, url: str, **headers: str) -> Element:
@@ -16,11 +16,7 @@ def _switch_form(client: Client, url: str, **headers: str) -> Element:
 
 
 def _fields(form: Element) -> dict[str, str]:
-    values = {field.attrs["name"]: field.attrs.get("value", "") for field in form.find_all("input")}
-    select = form.find_all("select")[0]
-    chosen = [option for option in select.find_all("option") if "selected" in option.attrs]
-    values[select.attrs["name"]] = chosen[0].attrs["value"]
-    return values
+    return {field.attrs["name"]: field.attrs.get("value", "") for field in form.find_all("input")}
 
 
 def _submit(client: Client, form: Element, **headers: str):
@@ -53,18 +49,17 @@ def test_switch_sets_the_language_and_redirects_to_the_same_page_translated(
 
 
 @pytest.mark.django_db
-def test_switch_offers_the_other_language_and_shows_both_names(client):
-    select = _switch_form(client, "/en/").find_all("select")[0]
+def test_switch_is_one_button_offering_the_other_language_in_its_own_name(client):
+    english = _switch_form(client, "/en/")
+    arabic = _switch_form(client, "/ar/")
 
-    options = {
-        option.attrs["value"]: (option.text.strip(), option.attrs.get("lang"), option.attrs)
-        for option in select.find_all("option")
-    }
-    assert options["en"][:2] == ("English", "en")
-    assert options["ar"][:2] == ("العربية", "ar")
-    assert "selected" in options["ar"][2]
-    # The page's own language cannot be picked: "next" already points at the other language.
-    assert "disabled" in options["en"][2]
+    for form, code, name in ((english, "ar", "العربية"), (arabic, "en", "English")):
+        assert form.find_all("select") == []
+        buttons = form.find_all("button")
+        assert [(b.text.strip(), b.attrs["lang"], b.attrs["type"]) for b in buttons] == [
+            (name, code, "submit")
+        ]
+        assert _fields(form)["language"] == code
 
 
 @pytest.mark.django_db

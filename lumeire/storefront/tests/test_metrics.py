@@ -11,8 +11,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client.parser import text_string_to_metric_families
 
 from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.web_sign_in import sign_in
 from lumeire.compliance.models import Case
-from lumeire.storefront.tests.accounts import sign_in
 
 pytestmark = pytest.mark.django_db
 

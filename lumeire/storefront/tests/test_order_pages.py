@@ -13,16 +13,16 @@ from django.test import Client
 
 from lumeire.accounts.models import AccountKind, User
 from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.web_sign_in import forms_of, signed_in_client, without_csrf
 from lumeire.cart.services import cart_add, customer_cart
 from lumeire.catalog.models import Variant
 from lumeire.catalog.tests.factories import make_category, make_product
 from lumeire.checkout.addresses import parse_address
 from lumeire.checkout.services import order_place, parse_payment
+from lumeire.core.tests.markup import parse
 from lumeire.orders.models import Order, OrderEvent
 from lumeire.orders.services import order_transition
 from lumeire.payments.services import card_tokenise
-from lumeire.storefront.tests.accounts import forms_of, signed_in_client, without_csrf
-from lumeire.storefront.tests.markup import parse
 from lumeire.storefront.tests.shop import with_class
 from lumeire.storefront.tests.test_checkout_pages import (
     ADDRESS,
@@ -107,6 +107,7 @@ def order_urls(number: str) -> list[str]:
         f"/en/account/orders/{number}/",
         f"/en/account/orders/{number}/invoice/",
         f"/en/account/orders/{number}/invoice.pdf",
+        f"/en/account/orders/{number}/credit-note/",
         f"/en/orders/{number}/placed/",
         f"/en/account/orders/{number}/cancel/",
     ]

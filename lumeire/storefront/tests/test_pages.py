@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from lumeire.storefront.tests.markup import parse
+from lumeire.core.tests.markup import parse
 
 PAGES = ["/en/", "/ar/", "/en/privacy/", "/ar/privacy/", "/en/no-such-page/", "/ar/no-such-page/"]
 
@@ -86,7 +86,7 @@ def test_privacy_page_speaks_arabic_without_english_left_over(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", PAGES)
-def test_every_page_has_a_skip_link_landmarks_and_a_labelled_language_select(client, url):
+def test_every_page_has_a_skip_link_landmarks_and_a_one_button_language_switch(client, url):
     document = parse(_html(client, url))
 
     first_link = document.find_all("a")[0]
@@ -100,10 +100,12 @@ def test_every_page_has_a_skip_link_landmarks_and_a_labelled_language_select(cli
         nav.attrs.get("aria-label") or nav.attrs.get("aria-labelledby")
         for nav in document.find_all("nav")
     )
-    selects = document.find_all("select")
-    assert len(selects) == 1
-    labels = [label for label in document.find_all("label") if label.attrs.get("for")]
-    assert selects[0].attrs["id"] in {label.attrs["for"] for label in labels}
+    # The switch is one button named in the other language, marked as that language.
+    assert document.find_all("select") == []
+    switch = [f for f in document.find_all("form") if f.attrs.get("class") == "language-switch"]
+    buttons = switch[0].find_all("button")
+    assert len(buttons) == 1 and buttons[0].attrs["lang"] in {"en", "ar"}
+    assert buttons[0].text.strip() in {"English", "العربية"}
 
 
 @pytest.mark.django_db

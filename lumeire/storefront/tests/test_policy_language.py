@@ -17,11 +17,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from lumeire.core.tests.markup import parse
 from lumeire.privacy import policy as policy_module
 from lumeire.privacy.cookies import cookie_spec, registry
 from lumeire.privacy.models import PolicyVersion
 from lumeire.privacy.policy import rendered_sections
-from lumeire.storefront.tests.markup import parse
 from lumeire.vault.inventory import inventory
 
 pytestmark = pytest.mark.django_db

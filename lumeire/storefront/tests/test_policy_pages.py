@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from lumeire.accounts.tests.factories import make_customer
+from lumeire.accounts.tests.web_sign_in import signed_in_client
+from lumeire.core.tests.markup import parse
 from lumeire.privacy.models import PolicyAcceptance, PolicyStatus, PolicyVersion
-from lumeire.storefront.tests.accounts import signed_in_client
-from lumeire.storefront.tests.markup import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lumeire.core.tests.markup import parse
 from lumeire.privacy.models import PolicyVersion
 from lumeire.storefront.policy_text import policy_body_html
-from lumeire.storefront.tests.markup import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,9 @@ def test_the_privacy_page_renders_the_current_version_from_the_database(client, 
     third = next(s for s in document.find_all("section") if s.attrs.get("id") == "third")
     assert len(third.find_all("ul")) == 1
     assert len(third.find_all("p")) == 2
-    contents = [a.attrs["href"] for a in document.find_all("nav")[1].find_all("a")]
+    # The policy's own table of contents: the first navigation inside the page's main part.
+    policy_contents = document.find_all("main")[0].find_all("nav")[0]
+    contents = [a.attrs["href"] for a in policy_contents.find_all("a")]
     assert contents == ["#first", "#second", "#third", "#fourth"]
 
 

@@ -19,14 +19,14 @@ from django.test import Client
 
 from lumeire.accounts.models import User
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
+from lumeire.accounts.tests.web_sign_in import sign_in, sign_up_form
 from lumeire.catalog.tests.factories import make_category, make_product
 from lumeire.core import cache as store_cache
 from lumeire.core.cache import SharedStoreUnavailable
 from lumeire.core.ratelimit import allow
+from lumeire.core.tests.markup import parse
 from lumeire.core.tests.redis_fixtures import redis_caches
 from lumeire.orders.models import Order
-from lumeire.storefront.tests.accounts import sign_in, sign_up_form
-from lumeire.storefront.tests.markup import parse
 from lumeire.storefront.tests.test_checkout_pages import ADDRESS
 
 OUTAGES = ["never_answering_redis", "closed_redis_port"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lumeire.storefront.tests.markup import parse
+from lumeire.core.tests.markup import parse
 from lumeire.storefront.tests.shop import page, product_names, text_of, with_class
 
 pytestmark = pytest.mark.django_db

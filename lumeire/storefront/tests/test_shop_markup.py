@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from lumeire.storefront.tests.markup import parse
+from lumeire.core.tests.markup import parse
 from lumeire.storefront.tests.test_pages import (
     EVENT_HANDLER,
     INLINE_SCRIPT,

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from lumeire.accounts.tests.factories import PASSWORD, identity_number
-from lumeire.storefront.tests.markup import Element, parse
+from lumeire.core.tests.markup import Element, parse
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 RECOVERY_LINK = re.compile(r"https?://[^/\s]+(/(?:en|ar)/account/recover/[\w-]+/)")

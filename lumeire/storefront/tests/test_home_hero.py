@@ -1,0 +1,124 @@
+"""The home page's hero and banner tiles: in both languages, accessible, on schedule, and never
+stale after a staff edit, even from the whole-page cache."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from freezegun import freeze_time
+
+from lumeire.merchandising.models import Placement
+from lumeire.merchandising.services import banner_save
+from lumeire.merchandising.tests.factories import make_banner
+from lumeire.storefront.tests.shop import page, text_of, with_class
+
+pytestmark = pytest.mark.django_db
+
+
+def _hero(shop) -> None:
+    make_banner(
+        headline_en="Oud for the season",
+        headline_ar="عود لهذا الموسم",
+        text_en="Oils and bakhoor for cool evenings.",
+        text_ar="دهن العود والبخور للأمسيات الباردة.",
+        button_en="Shop home",
+        button_ar="تسوّق المنزل",
+        link_category=shop.home,
+        alt_en="Amber light on round shapes",
+        alt_ar="ضوء كهرماني على أشكال مستديرة",
+    )
+    for position, (english, arabic) in enumerate(
+        [("Lanterns", "فوانيس"), ("Abayas", "عبايات"), ("Headphones", "سماعات"), ("Rugs", "سجاد")]
+    ):
+        make_banner(
+            placement=Placement.TILE,
+            position=position,
+            headline_en=english,
+            headline_ar=arabic,
+            link_path="/search/?q=oud",
+            button_en="See more",
+            button_ar="المزيد",
+        )
+
+
+def test_the_hero_and_three_tiles_show_in_english_under_the_page_heading(shop):
+    _hero(shop)
+    document = page(Client(), "/en/")
+
+    assert text_of(document, "h2", "home-hero__headline") == ["Oud for the season"]
+    assert text_of(document, "p", "home-hero__text") == ["Oils and bakhoor for cool evenings."]
+    [button] = with_class(document, "a", "home-hero__button")
+    assert (button.attrs["href"], button.text.strip()) == ("/en/c/home/", "Shop home")
+    [image] = with_class(document, "img", "home-hero__image")
+    assert image.attrs["alt"] == "Amber light on round shapes"
+    assert image.attrs["src"].startswith("/media/banners/")
+    assert text_of(document, "h3", "banner-tile__headline") == ["Lanterns", "Abayas", "Headphones"]
+    links = with_class(document, "a", "banner-tile__link")
+    assert {link.attrs["href"] for link in links} == {"/en/search/?q=oud"}
+    # The page keeps its own h1; the hero's headline sits under it as an h2.
+    assert len(document.find_all("h1")) == 1
+
+
+def test_the_hero_shows_in_arabic_with_arabic_links(shop):
+    _hero(shop)
+    document = page(Client(), "/ar/")
+
+    assert text_of(document, "h2", "home-hero__headline") == ["عود لهذا الموسم"]
+    [image] = with_class(document, "img", "home-hero__image")
+    assert image.attrs["alt"] == "ضوء كهرماني على أشكال مستديرة"
+    [button] = with_class(document, "a", "home-hero__button")
+    assert (button.attrs["href"], button.text.strip()) == ("/ar/c/home/", "تسوّق المنزل")
+    assert text_of(document, "h3", "banner-tile__headline") == ["فوانيس", "عبايات", "سماعات"]
+    [section] = with_class(document, "section", "home-hero")
+    assert section.attrs["aria-label"] == "أبرز ما في المتجر"
+
+
+def test_without_banners_the_home_page_has_no_hero_section(shop):
+    document = page(Client(), "/en/")
+    assert with_class(document, "section", "home-hero") == []
+
+
+def test_a_staff_edit_shows_at_once_on_the_cached_home_page(
+    shop, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        banner = make_banner(headline_en="Oud for the season")
+    visitor = Client()
+    assert text_of(page(visitor, "/en/"), "h2", "home-hero__headline") == ["Oud for the season"]
+    assert text_of(page(Client(), "/en/"), "h2", "home-hero__headline") == ["Oud for the season"]
+
+    banner.headline_en = "Amber nights"
+    with django_capture_on_commit_callbacks(execute=True):
+        banner_save(banner=banner)
+
+    assert text_of(page(Client(), "/en/"), "h2", "home-hero__headline") == ["Amber nights"]
+
+
+def test_a_scheduled_banner_appears_and_goes_on_time_without_an_edit(shop):
+    start = timezone.now().replace(microsecond=0) + timedelta(minutes=2)
+    make_banner(headline_en="Weekend sale", starts_at=start, ends_at=start + timedelta(minutes=3))
+
+    with freeze_time(start - timedelta(minutes=1)) as clock:
+        # Cached for every visitor without a session, for longer than the wait below.
+        assert with_class(page(Client(), "/en/"), "section", "home-hero") == []
+        assert with_class(page(Client(), "/en/"), "section", "home-hero") == []
+
+        clock.tick(timedelta(minutes=1))  # the start, to the second
+        headlines = text_of(page(Client(), "/en/"), "h2", "home-hero__headline")
+        assert headlines == ["Weekend sale"]
+
+        clock.tick(timedelta(minutes=3))  # the end
+        assert with_class(page(Client(), "/en/"), "section", "home-hero") == []
+
+
+def test_a_signed_in_shopper_sees_the_hero_too(shop):
+    _hero(shop)
+    from lumeire.accounts.tests.factories import make_customer
+
+    client = Client()
+    client.force_login(make_customer(), backend="lumeire.accounts.backends.LoginBackend")
+    document = page(client, "/en/")
+    assert text_of(document, "h2", "home-hero__headline") == ["Oud for the season"]
