@@ -149,7 +149,7 @@ def guest_order_invoice(request: HttpRequest, number: str) -> HttpResponse:
         "document": document,
         "qr_data_uri": qr_png_data_uri(document.qr_payload()),
     }
-    return render(request, "storefront/guest/invoice.html", context)
+    return render(request, "storefront/orders/invoice.html", {**context, "guest": True})
 
 
 @never_cache
