@@ -44,11 +44,13 @@ run: $(VENV)/.installed $(SECRETS)
 		--bind $(HOST):$(PORT) --workers 2 --threads 4 --graceful-timeout 5
 
 # The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+# TEST_SELECT is a pytest marker expression; the default is the whole suite but the two drills.
 TEST_WORKERS ?= auto
+TEST_SELECT ?= not drill and not cluster
 test: $(VENV)/.installed-test $(SECRETS)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal -m "not drill and not cluster"
+	$(PY) -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal -m "$(TEST_SELECT)"
 
 # The backup and restore drill (about 30 s): pg_dump, erasure, pg_restore into a fresh database,
 # erasure_replay. Needs DATABASE_URL=postgres://…; on SQLite it is skipped. CI runs it.

@@ -321,7 +321,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock is restarted by lumeire.accounts.sessions.renew_idle_clock, written at most once
+# a minute, rather than by saving the session on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 LANGUAGE_COOKIE_NAME = "lumeire_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
+from lumeire.merchandising.tests.factories import make_home_banners
 from lumeire.storefront.tests.shop import make_shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,6 +26,7 @@ def shop(settings, tmp_path, transactional_db):
     settings.MEDIA_ROOT = tmp_path / "media"
     made = make_shop()
     make_customer(username="huda", email="huda@example.com")
+    make_home_banners(made.dresses)
     return made
 
 
@@ -39,15 +41,17 @@ def test_the_header_and_the_cookie_bar_leave_the_first_product_on_the_first_scre
 ):
     context = browser.new_context(viewport=SIZES[size])
     page = context.new_page()
+    # A shelf, and the home page with its hero above the featured products.
+    for path in ("c/women/", ""):
+        page.goto(f"{live_server.url}/{language}/{path}")
+        banner = _box(page, ".consent-banner")
+        header = _box(page, ".site-header")
+        card = _box(page, ".product-card")
+        assert banner["y"] + banner["height"] == pytest.approx(SIZES[size]["height"], abs=1)
+        assert header["y"] == 0
+        # The card's picture starts below the header and above the cookie bar.
+        assert header["height"] <= card["y"] < banner["y"] - 80, (path, header, card, banner)
     page.goto(f"{live_server.url}/{language}/c/women/")
-
-    banner = _box(page, ".consent-banner")
-    header = _box(page, ".site-header")
-    card = _box(page, ".product-card")
-    assert banner["y"] + banner["height"] == pytest.approx(SIZES[size]["height"], abs=1)
-    assert header["y"] == 0
-    # The card's picture starts below the header and above the cookie bar.
-    assert header["height"] <= card["y"] < banner["y"] - 80, (header, card, banner)
 
     # Scrolled down, the header stays on screen with the cart count.
     page.evaluate("window.scrollTo(0, 600)")

@@ -15,6 +15,8 @@ from lumeire.backoffice.tests.factories import STAFF_PASSWORD, enrol_two_factor,
 from lumeire.checkout.tests.order_factories import place_order
 from lumeire.orders.services import order_cancel_by_customer
 
+pytestmark = pytest.mark.browser
+
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 # Boxes holding a table that scroll sideways: what the shopper or the staff member would have to
 # scroll to read a row (a closed menu drawer, which holds no table, is not one).

@@ -8,11 +8,12 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from lumeire.accounts.sessions import session_is_past_absolute_limit
+from lumeire.accounts.sessions import renew_idle_clock, session_is_past_absolute_limit
 
 
 class SessionLimitsMiddleware:
-    """End a session that outlived its absolute lifetime, however active it was."""
+    """End a session that outlived its absolute lifetime, however active it was; restart the
+    idle clock of one in use."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -20,6 +21,7 @@ class SessionLimitsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and session_is_past_absolute_limit(request):
             logout(request)
+        renew_idle_clock(request)
         return self.get_response(request)
 
 

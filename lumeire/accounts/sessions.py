@@ -13,6 +13,12 @@ from lumeire.accounts.models import User
 AUTH_TIME_KEY = "lumeire_auth_time"
 STARTED_KEY = "lumeire_session_started"
 REMEMBER_KEY = "lumeire_remember_me"
+RENEWED_KEY = "lumeire_idle_renewed"
+# A request restarts its session's idle clock (the stored expiry, and the cookie's); the session
+# is written for it at most once a minute, not on every page: a write per page would make each
+# signed-in page a database write, and on SQLite a wait for its single writer. A session thus
+# ends 29 to 30 minutes after its last request, never later.
+IDLE_RENEWAL_SECONDS = 60
 
 
 def session_start(request: HttpRequest, user: User, *, remember_me: bool = False) -> None:
@@ -48,3 +54,14 @@ def session_is_past_absolute_limit(request: HttpRequest) -> bool:
         else settings.LUMEIRE_SESSION_ABSOLUTE_LIFETIME
     )
     return time.time() - started > limit.total_seconds()
+
+
+def renew_idle_clock(request: HttpRequest) -> None:
+    """Restart the idle clock of the browser's stored session, at most once a minute."""
+    session = request.session
+    if session.session_key is None:
+        return  # no stored session: nothing to renew, and none is made for it
+    now = int(time.time())
+    last = session.get(RENEWED_KEY)
+    if not isinstance(last, int) or not 0 <= now - last < IDLE_RENEWAL_SECONDS:
+        session[RENEWED_KEY] = now  # modified: saved with a fresh expiry and cookie

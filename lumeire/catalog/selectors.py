@@ -6,19 +6,37 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OrderBy,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils.translation import gettext as _
 
+from lumeire.catalog.cards import ProductCard, product_cards
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
 from lumeire.catalog.models import Category, Product, ProductImage, Variant
 from lumeire.catalog.pagination import BadCursor, decode_cursor, encode_cursor
-from lumeire.catalog.search import ranked_matches, search_products
+from lumeire.catalog.search import (
+    RankedMatches,
+    ranked_matches,
+    search_products,
+    with_match_flag,
+)
 from lumeire.core.money import gross_price
 
 CENT = Decimal("0.01")
@@ -26,6 +44,8 @@ DEFAULT_LIMIT = 24
 OPTION_NAME = re.compile(r"(?!.*__)\w{1,40}")  # a word; "__" would start a lookup path
 MAX_LIMIT = 100
 MAX_SEARCH_OFFSET = 1000
+# Rows of a sort's index a broad search reads for its page before it sorts its matches instead.
+BROAD_SEARCH_WALK = 400
 MAX_NET_CENTS = 10**12  # Variant.price: 12 digits, 2 after the point
 
 
@@ -62,7 +82,7 @@ class ProductPage:
     than the page. A first page that holds every match needs no count at all.
     """
 
-    items: list[Product]
+    items: list[ProductCard]
     next_cursor: str | None
     count: Callable[[], int] = field(repr=False, compare=False)
     bound: int | None = None  # counted no further than this (searches)
@@ -78,7 +98,7 @@ class ProductPage:
 
 
 def _counter(
-    products: QuerySet[Product], items: list[Product], *, first: bool, limit: int
+    products: QuerySet[Product], items: list[ProductCard], *, first: bool, limit: int
 ) -> Callable[[], int]:
     if first and len(items) <= limit:
         known = len(items)
@@ -169,16 +189,15 @@ def top_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True, parent__isnull=True).order_by("position", "id")
 
 
-def featured_products(limit: int = 8) -> list[Product]:
+def featured_products(limit: int = 8) -> list[ProductCard]:
     """Featured products a shopper can buy now: listed and in stock."""
     featured = visible_products().filter(is_featured=True, in_stock=True)
-    return list(_with_images(featured.order_by("-created_at", "-id"))[:limit])
+    return _cards(featured.order_by("-created_at", "-id")[:limit])
 
 
-def _with_images(products: QuerySet[Product]) -> QuerySet[Product]:
-    return products.select_related("category").prefetch_related(
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
-    )
+def _cards(products: QuerySet[Product]) -> list[ProductCard]:
+    """The cards of these products, in the queryset's order (read by id; see catalog.cards)."""
+    return product_cards(list(products.values_list("pk", flat=True)))
 
 
 def _first_cent(reached: Callable[[Decimal], bool]) -> int:
@@ -280,31 +299,92 @@ def product_page(filters: ProductFilters, *, limit: int, cursor: str | None) -> 
     if filters.query:
         # Most searches match fewer products than a shopper can page through: they are found
         # whole from the index first and sorted here, so no ordered index walk wanders through
-        # rows that do not match. A broader search walks the sort's own index, where matches
-        # are dense, and is counted no further than the bound.
-        found = ranked_matches(matching, filters.query, pool=MAX_SEARCH_OFFSET + 1)
+        # rows that do not match.
+        found = ranked_matches(
+            matching, filters.query, pool=MAX_SEARCH_OFFSET + 1, fields=_KEYSET[sort][0]
+        )
         if found.complete:
-            return _sorted_matches_page(found.ids, sort, position, limit)
-        matching = search_products(matching, filters.query)
-    elif sort == ProductSort.RELEVANCE:
+            return _sorted_matches_page(found, sort, position, limit)
+        return _broad_sorted_page(matching, filters.query, sort, position, limit)
+    if sort == ProductSort.RELEVANCE:
         sort = ProductSort.NEWEST
     fields, descending = _KEYSET[sort]
-    ordering = [f"-{f}" if descending else f for f in fields]
-    products = matching.order_by(*ordering)
+    products = matching.order_by(*_ordering(fields, descending, by_index=True))
     if position is not None:
         products = products.filter(_after(fields, descending, position))
-    items = list(_with_images(products)[: limit + 1])
-    # A search counts its matches no further than a shopper can page, whatever the order: an
-    # exact count of a common word would read every match.
-    bound = MAX_SEARCH_OFFSET if filters.query else None
-    counted = matching.values("id")[: bound + 1] if bound else matching
-    count = _counter(counted, items, first=position is None, limit=limit)
+    items = _cards(products[: limit + 1])
+    count = _counter(matching, items, first=position is None, limit=limit)
+    return _keyset_page(items, fields, limit, count=count, bound=None)
+
+
+def _keyset_page(
+    items: list[ProductCard],
+    fields: tuple[str, str],
+    limit: int,
+    *,
+    count: Callable[[], int],
+    bound: int | None,
+) -> ProductPage:
+    """``items`` (``limit`` + 1 read, to know whether a next page exists) as one page."""
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
-        last = items[-1]
-        next_cursor = encode_cursor({f: str(getattr(last, f)) for f in fields})
+        next_cursor = encode_cursor({f: str(getattr(items[-1], f)) for f in fields})
     return ProductPage(items=items, next_cursor=next_cursor, count=count, bound=bound)
+
+
+def _broad_sorted_page(
+    listed: QuerySet[Product],
+    query: str,
+    sort: ProductSort,
+    position: dict[str, Any] | None,
+    limit: int,
+) -> ProductPage:
+    """A page of a search with more matches than a shopper can page through, in a sort order.
+
+    Where the matches are dense ("everyday", in every description) the first rows of the
+    sort's index hold the page: a short walk that reads whether each row matches finds it.
+    Where they are sparse or at the far end of the order ("books" by highest price), the
+    walk finds too few and the matches are sorted from the search index instead. Either way
+    the cost is bounded: never a walk through most of the catalogue, never a sort of every
+    product. The count is the bound: there are more matches than a shopper can page.
+    """
+    fields, descending = _KEYSET[sort]
+    walk = listed.order_by(*_ordering(fields, descending, by_index=True))
+    if position is not None:
+        walk = walk.filter(_after(fields, descending, position))
+    rows = list(with_match_flag(walk, query).values_list("pk", "matches")[:BROAD_SEARCH_WALK])
+    page_ids = [pk for pk, matches in rows if matches][: limit + 1]
+    if len(page_ids) <= limit and len(rows) == BROAD_SEARCH_WALK:
+        matches = search_products(listed, query).order_by(
+            *_ordering(fields, descending, by_index=False)
+        )
+        if position is not None:
+            matches = matches.filter(_after(fields, descending, position))
+        page_ids = list(matches.values_list("pk", flat=True)[: limit + 1])
+    items = product_cards(page_ids)
+    beyond = MAX_SEARCH_OFFSET + 1
+    return _keyset_page(items, fields, limit, count=lambda: beyond, bound=MAX_SEARCH_OFFSET)
+
+
+def _ordering(fields: tuple[str, str], descending: bool, *, by_index: bool) -> list[OrderBy]:
+    """The keyset order; ``by_index=False`` keeps the planner from walking the sort's index.
+
+    With a limit, the planner walks the index whenever it guesses that matches are spread
+    evenly; when they sit at the far end ("books" by highest price) it reads most of the
+    catalogue (180 ms with 100,000 products). The column plus zero is the same order, from
+    no index: the matches are found in the search index and the top of them kept.
+    """
+    first, tie = fields
+    if by_index:
+        key = F(first)
+    else:
+        zero = Value(timedelta(0)) if first == "created_at" else Value(Decimal(0))
+        key = ExpressionWrapper(F(first) + zero, output_field=Product._meta.get_field(first))
+    return [
+        key.desc() if descending else key.asc(),
+        F(tie).desc() if descending else F(tie).asc(),
+    ]
 
 
 def _cursor_values(fields: tuple[str, str], position: dict[str, Any]) -> tuple[Any, int]:
@@ -332,26 +412,19 @@ def _after(fields: tuple[str, str], descending: bool, position: dict[str, Any]) 
 
 
 def _sorted_matches_page(
-    ids: list[int], sort: ProductSort, position: dict[str, Any] | None, limit: int
+    found: RankedMatches, sort: ProductSort, position: dict[str, Any] | None, limit: int
 ) -> ProductPage:
-    """A page of a search whose every match is known, sorted here: the sort keys of a few
-    hundred products by id, never an ordered index walk past rows that do not match."""
+    """A page of a search whose every match is known, with its sort keys, sorted here: never an
+    ordered index walk past rows that do not match."""
     fields, descending = _KEYSET[sort]
-    keys = sorted(Product.objects.filter(pk__in=ids).values_list(*fields), reverse=descending)
+    keys = sorted(found.values.values(), reverse=descending)
     if position is not None:
         cursor = _cursor_values(fields, position)
         keys = [key for key in keys if (key < cursor if descending else key > cursor)]
     page_ids = [key[1] for key in keys[: limit + 1]]
-    by_id = {p.pk: p for p in _with_images(Product.objects.filter(pk__in=page_ids))}
-    items = [by_id[pk] for pk in page_ids if pk in by_id]
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = encode_cursor({f: str(getattr(items[-1], f)) for f in fields})
-    total = len(ids)
-    return ProductPage(
-        items=items, next_cursor=next_cursor, count=lambda: total, bound=MAX_SEARCH_OFFSET
-    )
+    items = product_cards(page_ids)
+    total = len(found.ids)
+    return _keyset_page(items, fields, limit, count=lambda: total, bound=MAX_SEARCH_OFFSET)
 
 
 def _search_page(
@@ -366,8 +439,7 @@ def _search_page(
     # Every page a shopper can reach is in the pool; past it they are told "more than 1,000".
     ranked = ranked_matches(matching, query, pool=MAX_SEARCH_OFFSET + limit + 1)
     page_ids = ranked.ids[offset : offset + limit + 1]
-    by_id = {p.pk: p for p in _with_images(Product.objects.filter(pk__in=page_ids))}
-    items = [by_id[pk] for pk in page_ids if pk in by_id]
+    items = product_cards(page_ids)
     total = len(ranked.ids) if ranked.complete else MAX_SEARCH_OFFSET + 1
     next_cursor = None
     if len(items) > limit and offset + limit < MAX_SEARCH_OFFSET:
@@ -391,15 +463,13 @@ def product_get(slug: str) -> Product | None:
     )
 
 
-def related_products(product: Product, limit: int = 4) -> list[Product]:
+def related_products(product: Product, limit: int = 4) -> list[ProductCard]:
     """Other products from the same category, newest first."""
-    return list(
-        _with_images(
-            visible_products()
-            .filter(category_id=product.category_id)
-            .exclude(pk=product.pk)
-            .order_by("-created_at", "-id")
-        )[:limit]
+    return _cards(
+        visible_products()
+        .filter(category_id=product.category_id)
+        .exclude(pk=product.pk)
+        .order_by("-created_at", "-id")[:limit]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.uploadedfile import UploadedFile
@@ -49,14 +50,36 @@ def _bump_catalog_version() -> None:
     bumped = CatalogueVersion.objects.filter(pk=_VERSION_ROW).update(number=F("number") + 1)
     if not bumped:  # a database without the row (emptied by hand): it starts again
         CatalogueVersion.objects.get_or_create(pk=_VERSION_ROW, defaults={"number": 2})
+    _version_in_request.number = None
+
+
+# A request reads the version once, for its page, its fragments and its product cards alike:
+# one number for the whole response. Outside a request (tasks, commands) it is read each time.
+_version_in_request = threading.local()
+
+
+def catalog_version_request_started(**kwargs: object) -> None:
+    _version_in_request.active = True
+    _version_in_request.number = None
+
+
+def catalog_version_request_finished(**kwargs: object) -> None:
+    _version_in_request.active = False
+    _version_in_request.number = None
 
 
 def catalog_version() -> int:
-    """The number cached catalogue fragments are keyed by (one query by primary key)."""
+    """The number cached catalogue fragments and cards are keyed by (one query by primary key,
+    once per request)."""
+    number = getattr(_version_in_request, "number", None)
+    if number is not None:
+        return number
     number = (
         CatalogueVersion.objects.filter(pk=_VERSION_ROW).values_list("number", flat=True).first()
-    )
-    return number or 1
+    ) or 1
+    if getattr(_version_in_request, "active", False):
+        _version_in_request.number = number
+    return number
 
 
 def _place_in_tree(category: Category) -> None:

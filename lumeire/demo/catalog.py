@@ -6,6 +6,7 @@ drawn with Pillow. The same seed always gives the same store, so loading twice c
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -183,6 +184,12 @@ def draw_product_image(rng: random.Random, noun: str) -> bytes:
     return draw_picture(drawing_for(noun), rng)
 
 
+@functools.lru_cache(maxsize=IMAGE_POOL)
+def _demo_product_picture(slug: str, noun: str) -> bytes:
+    """A demo product's picture, drawn once per process: the same slug always draws the same."""
+    return draw_product_image(random.Random(slug), noun)  # noqa: S311 - demo art
+
+
 def _noun_of(product: Product) -> str:
     """The shelf noun a demo product was named after ("Golden Oud Oil 12" -> "oud oil")."""
     number = int(product.slug.split("-")[1])
@@ -340,7 +347,7 @@ def _attach_images(
             # Each picture has its own generator: the catalogue's stays as it was.
             upload = SimpleUploadedFile(
                 f"{product.slug}.png",
-                draw_product_image(random.Random(product.slug), _noun_of(product)),  # noqa: S311
+                _demo_product_picture(product.slug, _noun_of(product)),
                 content_type="image/png",
             )
             pool.append(

@@ -579,7 +579,8 @@ def draw_picture(drawing: Drawing, rng: random.Random, *, size: int = SIZE) -> b
     drawing(Canvas(image), ink, accent)
     picture = image.resize((size, size), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=True)
+    # Quick to write: the store decodes an upload and encodes its own sizes from the pixels.
+    picture.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

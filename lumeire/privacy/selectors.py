@@ -22,15 +22,16 @@ from lumeire.staff.selectors import export_entries_of_subject
 from lumeire.vault.blind_index import blind_index
 
 
+def _in_effect():
+    """Published versions already in effect, newest first."""
+    return PolicyVersion.objects.filter(
+        status=PolicyStatus.PUBLISHED, effective_at__lte=timezone.now()
+    ).order_by("-version")
+
+
 def current_policy_version() -> PolicyVersion | None:
     """The newest published version already in effect."""
-    return (
-        PolicyVersion.objects.filter(
-            status=PolicyStatus.PUBLISHED, effective_at__lte=timezone.now()
-        )
-        .order_by("-version")
-        .first()
-    )
+    return _in_effect().first()
 
 
 def policy_version_get(version: int | None) -> PolicyVersion | None:
@@ -68,17 +69,19 @@ def policy_acceptance_required(user) -> PolicyVersion | None:
     cached = getattr(user, _ACCEPTANCE_CACHE, _MISSING)
     if cached is not _MISSING:
         return cached
-    current = current_policy_version()
+    # The number alone: the version's text (every section, both languages) is read only for a
+    # customer who must accept it.
+    in_force = _in_effect().values_list("version", flat=True).first()
     needed = None
-    if current is not None:
+    if in_force is not None:
         latest = (
             PolicyAcceptance.objects.filter(user=user)
             .order_by("-version__version")
             .values_list("version__version", flat=True)
             .first()
         )
-        if latest is None or latest < current.version:
-            needed = current
+        if latest is None or latest < in_force:
+            needed = current_policy_version()
     setattr(user, _ACCEPTANCE_CACHE, needed)
     return needed
 

@@ -32,7 +32,7 @@ def staff_session_start(request: HttpRequest, user: User) -> None:
     request.session[STARTED_KEY] = now
     request.session[AUTH_TIME_KEY] = now
     request.session[SECOND_FACTOR_KEY] = {"user": str(user.pk), "at": now}
-    # An explicit expiry, renewed by every saved request (SESSION_SAVE_EVERY_REQUEST): idle.
+    # An explicit expiry, renewed with the idle clock (lumeire.accounts.sessions): idle.
     request.session.set_expiry(STAFF_IDLE_SECONDS)
 
 

@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from lumeire.catalog.cards import ProductCard
 from lumeire.catalog.errors import CatalogError, CatalogErrorCode
 from lumeire.catalog.models import Category, Product, Variant
 from lumeire.catalog.selectors import (
@@ -82,7 +83,7 @@ class HomeShelves:
         self.catalogue = catalogue
 
     @cached_property
-    def featured(self) -> list[Product]:
+    def featured(self) -> list[ProductCard]:
         return featured_products(8)
 
     @property
@@ -186,7 +187,7 @@ class ProductDetail:
         return category_ancestors(self.product.category)
 
     @cached_property
-    def related(self) -> list[Product]:
+    def related(self) -> list[ProductCard]:
         return related_products(self.product, 4)
 
     @cached_property

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import Field
 
 from lumeire.api.schemas import MoneyOut
+from lumeire.catalog.cards import ProductCard
 from lumeire.catalog.models import Category, Product, ProductImage, Variant
 from lumeire.core.money import Money, gross_price
 
@@ -46,10 +47,6 @@ def _absolute(request: HttpRequest, file: FieldFile) -> str | None:
     return request.build_absolute_uri(file.url) if file else None
 
 
-def _thumbnail(request: HttpRequest, image: ProductImage) -> str | None:
-    return _absolute(request, image.thumbnail) or _absolute(request, image.original)
-
-
 def _display(request: HttpRequest, image: ProductImage) -> str | None:
     return _absolute(request, image.display) or _absolute(request, image.original)
 
@@ -82,15 +79,14 @@ class ProductCardOut(Schema):
     in_stock: bool
 
     @classmethod
-    def of(cls, request: HttpRequest, product: Product) -> ProductCardOut:
-        # The images are prefetched in display order; [0] would query again.
-        images = list(product.images.all())
+    def of(cls, request: HttpRequest, card: ProductCard) -> ProductCardOut:
+        picture = card.picture_url
         return cls(
-            slug=product.slug,
-            name=product.name,
-            price=Money.of(product.min_price).as_api(),
-            image=_thumbnail(request, images[0]) if images else None,
-            in_stock=product.in_stock,
+            slug=card.slug,
+            name=card.name,
+            price=Money.of(card.min_price).as_api(),
+            image=request.build_absolute_uri(picture) if picture else None,
+            in_stock=card.in_stock,
         )
 
 

@@ -21,12 +21,12 @@ page of results needs no score read from every match (see ``ranked_matches``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import add, and_, or_
 
 from django.db import connection
-from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 
@@ -51,6 +51,7 @@ __all__ = [
     "search_terms",
     "spelling_suggestion",
     "uses_postgres_search",
+    "with_match_flag",
 ]
 
 MAX_PREFIX_TERMS = 12  # known terms an unfinished word may stand for
@@ -131,16 +132,29 @@ def _word_plan(typed: str, known: Vocabulary, language: str) -> WordPlan:
     )
 
 
+# Plans already made, by vocabulary, language and query: a search page plans its query for the
+# results and again for "did you mean", and the API and the page may ask for the same words.
+_plans: dict[tuple[str, str, str], QueryPlan] = {}
+MAX_REMEMBERED_PLANS = 1024
+
+
 def plan_query(query: str) -> QueryPlan:
     """What each word of ``query`` will match (reads the cached vocabulary)."""
     typed = query_words(query)
     if not typed:
         return QueryPlan(())
-    # Single letters ("و", "a") match too much to mean anything beside other words.
-    meaningful = [word for word in typed if len(word) > 1 or word.isdigit()] or typed
     known = vocabulary()
     language = (get_language() or "en")[:2]
-    return QueryPlan(tuple(_word_plan(word, known, language) for word in meaningful))
+    key = (known.stamp, language, " ".join(typed))
+    plan = _plans.get(key)
+    if plan is None:
+        # Single letters ("و", "a") match too much to mean anything beside other words.
+        meaningful = [word for word in typed if len(word) > 1 or word.isdigit()] or typed
+        plan = QueryPlan(tuple(_word_plan(word, known, language) for word in meaningful))
+        if len(_plans) >= MAX_REMEMBERED_PLANS:
+            _plans.clear()
+        _plans[key] = plan
+    return plan
 
 
 def spelling_suggestion(query: str, *, found_nothing: bool = False) -> str:
@@ -158,6 +172,21 @@ def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product
     if uses_postgres_search():
         return _postgres_search(products, plan)
     return _portable_search(products, plan)
+
+
+def with_match_flag(products: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """``products`` (not narrowed) annotated with ``matches``: whether each one matches ``query``.
+
+    For reading a few rows in some other order (a sort's index) and keeping those that match.
+    """
+    plan = plan_query(query)
+    if not plan.words:
+        condition: Q | RawSQL = Q(pk__in=[])
+    elif uses_postgres_search():
+        condition = _document_matches(_tsquery(plan))
+    else:
+        condition = reduce(and_, (_word_match("search_keys", w) for w in plan.words))
+    return products.annotate(matches=Case(When(condition, then=Value(True)), default=Value(False)))
 
 
 def _tsquery(plan: QueryPlan, *, weight: str = "") -> str:
@@ -195,10 +224,14 @@ class RankedMatches:
 
     ids: list[int]
     complete: bool
+    values: dict[int, tuple] = field(default_factory=dict)  # id -> the fields asked for
 
 
-def ranked_matches(products: QuerySet[Product], query: str, *, pool: int) -> RankedMatches:
-    """Products matching ``query``, by relevance then id, read no further than ``pool`` matches.
+def ranked_matches(
+    products: QuerySet[Product], query: str, *, pool: int, fields: tuple[str, ...] = ()
+) -> RankedMatches:
+    """Products matching ``query``, by relevance then id, read no further than ``pool`` matches,
+    with the values of ``fields`` of each (to sort a page by, without reading them again).
 
     On PostgreSQL the pool is the first ``pool`` matches the index finds (in table order), each
     with whether every word is in its names, ranked here: the database stops after the pool
@@ -208,20 +241,24 @@ def ranked_matches(products: QuerySet[Product], query: str, *, pool: int) -> Ran
     plan = plan_query(query)
     if not plan.words:
         return RankedMatches([], complete=True)
-    if not uses_postgres_search():
-        ids = list(
-            search_products(products, query)
-            .order_by("-relevance", "id")
-            .values_list("id", flat=True)[:pool]
+    if uses_postgres_search():
+        found = (
+            products.filter(_document_matches(_tsquery(plan)))
+            .annotate(first=_document_matches(_tsquery(plan, weight="A")))
+            .order_by()
         )
-        return RankedMatches(ids, complete=len(ids) < pool)
-    found = list(
-        products.filter(_document_matches(_tsquery(plan)))
-        .annotate(in_names=_document_matches(_tsquery(plan, weight="A")))
-        .values_list("id", "in_names")[:pool]
+    else:
+        # Without the index, every match is scored anyway: the pool is the best of them.
+        found = search_products(products, query).annotate(first=F("relevance"))
+        found = found.order_by("-first", "id")
+    rows = list(found.values_list("id", "first", *fields)[:pool])
+    # Best first: every word in the names (or the highest score), then the oldest product.
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    return RankedMatches(
+        [row[0] for row in rows],
+        complete=len(rows) < pool,
+        values={row[0]: row[2:] for row in rows},
     )
-    found.sort(key=lambda row: (not row[1], row[0]))
-    return RankedMatches([pk for pk, _ in found], complete=len(found) < pool)
 
 
 def _word_match(field: str, word: WordPlan) -> Q:

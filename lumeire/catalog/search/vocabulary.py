@@ -9,6 +9,7 @@ and once more after the commit; a worker with its own memory cache sees the chan
 from __future__ import annotations
 
 import bisect
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ class Vocabulary:
     indexed: frozenset[str] = frozenset()  # terms some product holds (not synonyms alone)
     by_length: dict[int, list[str]] = field(default_factory=dict)
     ordered: list[str] = field(default_factory=list)
+    # Tells one reading of the terms and synonyms from the next (query plans are kept by it).
+    stamp: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __post_init__(self) -> None:
         buckets: dict[int, list[str]] = defaultdict(list)

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lumeire.catalog.models import Product
 from lumeire.catalog.selectors import ProductFilters, ProductSort, category_tree, product_page
 from lumeire.catalog.tests.factories import make_category, make_product
 
@@ -143,3 +144,41 @@ def test_a_sorted_search_pages_through_every_match_in_order_without_a_count(sort
     expected = sorted(lamps, key=lambda p: (getattr(p, field), p.pk), reverse=descending)
     assert [p.pk for p in seen] == [p.pk for p in expected]
     assert {page.total for page in pages} == {len(lamps)}
+
+
+@pytest.mark.parametrize(
+    "walk", [3, 40]
+)  # the walk finds too few (sorted from the index) or a page
+@pytest.mark.parametrize("sort", [ProductSort.PRICE, ProductSort.PRICE_DESC, ProductSort.NEWEST])
+def test_a_broad_sorted_search_pages_in_exact_order_whether_walked_or_sorted(
+    monkeypatch, sort, walk
+):
+    """More matches than the bound: each page is the exact next slice of every match in the
+    sort's order, whether the sort's index held the page or the matches were sorted instead.
+    The cheap lamps sit at one end of the price order, as books do in a real catalogue."""
+    from lumeire.catalog import selectors
+
+    monkeypatch.setattr(selectors, "MAX_SEARCH_OFFSET", 4)
+    monkeypatch.setattr(selectors, "BROAD_SEARCH_WALK", walk)
+    category = make_category()
+    for i in range(8):
+        make_product(category=category, name_en=f"Lamp {i}", price=f"{10 + i}.00", age_days=i)
+    for i in range(20):
+        make_product(category=category, name_en=f"Chair {i}", price=f"{500 + i}.00", age_days=30)
+    lamps = Product.objects.filter(name_en__startswith="Lamp")
+    key = {
+        ProductSort.PRICE: lambda p: (p.min_price, p.pk),
+        ProductSort.PRICE_DESC: lambda p: (-p.min_price, -p.pk),
+        ProductSort.NEWEST: lambda p: (-p.created_at.timestamp(), -p.pk),
+    }[sort]
+    expected = [p.pk for p in sorted(lamps, key=key)]
+
+    seen, cursor = [], None
+    while True:
+        page = product_page(ProductFilters(query="lamp", sort=sort), limit=3, cursor=cursor)
+        assert page.beyond_bound
+        seen += [card.pk for card in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == expected

@@ -34,3 +34,34 @@ def make_banner(*, placement: str = Placement.HERO, **values) -> Banner:
     if not banner.image:
         banner.image = picture()
     return banner_save(banner=banner)
+
+
+HERO_TEXT_EN = "Oils, bakhoor and perfumes chosen for cool evenings. Every price includes VAT."
+HERO_TEXT_AR = "دهن العود والبخور والعطور مختارة للأمسيات الباردة. كل الأسعار تشمل الضريبة."
+TILES = [("Lanterns", "فوانيس"), ("Abayas", "عبايات"), ("Headphones", "سماعات"), ("Rugs", "سجاد")]
+
+
+def make_home_banners(link_category) -> None:
+    """The home page as the demo has it: a hero with a sentence and a button to
+    ``link_category``, and four tiles (the page shows three) linking to a search."""
+    make_banner(
+        headline_en="Oud for the season",
+        headline_ar="عود لهذا الموسم",
+        text_en=HERO_TEXT_EN,
+        text_ar=HERO_TEXT_AR,
+        button_en="Shop home",
+        button_ar="تسوّق المنزل",
+        link_category=link_category,
+        alt_en="Amber light on round shapes",
+        alt_ar="ضوء كهرماني على أشكال مستديرة",
+    )
+    for position, (english, arabic) in enumerate(TILES):
+        make_banner(
+            placement=Placement.TILE,
+            position=position,
+            headline_en=english,
+            headline_ar=arabic,
+            link_path="/search/?q=oud",
+            button_en="See more",
+            button_ar="المزيد",
+        )

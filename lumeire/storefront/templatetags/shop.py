@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import template
-from django.db.models import Max, Min
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from lumeire.catalog.models import Variant
 from lumeire.core.formatting import money_text
 from lumeire.core.money import gross_price
 from lumeire.storefront.cart_access import shopper_cart_summary
@@ -237,20 +235,3 @@ def variants_data(variants: list) -> str:
         ],
         ensure_ascii=False,
     )
-
-
-@register.simple_tag
-def varied_prices(products: list) -> set[int]:
-    """Which of these products sell variants at different prices (their cards say "from").
-
-    One query for the whole list, run only when the cached list is drawn again.
-    """
-    ids = [product.pk for product in products]
-    if not ids:
-        return set()
-    spreads = (
-        Variant.objects.filter(product_id__in=ids, is_active=True)
-        .values("product_id")
-        .annotate(lowest=Min("price"), highest=Max("price"))
-    )
-    return {row["product_id"] for row in spreads if row["lowest"] != row["highest"]}

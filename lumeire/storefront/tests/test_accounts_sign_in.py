@@ -8,7 +8,10 @@ from datetime import timedelta
 import pyotp
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -258,3 +261,31 @@ def test_with_two_factor_on_sign_in_asks_the_code_without_keeping_the_password(c
 
     with_recovery_code = sign_in(Client(), "layla", code=codes[0])
     assert with_recovery_code.status_code == 302
+
+
+def test_the_idle_clock_is_written_at_most_once_a_minute_and_still_ends_the_session(customer):
+    start = timezone.now()
+    with freeze_time(start) as clock:
+        client = signed_in_client("layla")
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+        def session_writes(url: str) -> int:
+            with CaptureQueriesContext(connection) as seen:
+                assert client.get(url).status_code == 200
+            return sum(
+                q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+                for q in seen.captured_queries
+            )
+
+        clock.move_to(start + timedelta(seconds=61))
+        assert session_writes("/en/") == 1  # the first page after a minute renews
+        renewed = Session.objects.get(session_key=key).expire_date
+        for seconds in (70, 90, 115):  # pages within the minute write nothing
+            clock.move_to(start + timedelta(seconds=seconds))
+            assert session_writes("/en/") == 0
+        clock.move_to(start + timedelta(seconds=125))
+        assert session_writes("/en/account/") == 1
+        assert Session.objects.get(session_key=key).expire_date > renewed
+        # Thirty minutes after the last renewal the session is gone, as before.
+        clock.move_to(start + timedelta(seconds=125, minutes=30, microseconds=1))
+        assert client.get("/en/account/")["Location"].startswith("/en/account/sign-in/")

@@ -18,7 +18,7 @@ def test_home_shows_featured_products_top_categories_and_the_privacy_promise(cli
     assert sorted(product_names(document)) == ["Brass table lamp", "Silk evening dress"]
     tiles = text_of(document, "span", "category-tile__name")
     assert tiles == ["Women", "Home"]
-    welcome = with_class(document, "section", "welcome")[0]
+    welcome = with_class(document, "p", "welcome")[0]
     assert "/en/privacy/" in [a.attrs["href"] for a in welcome.find_all("a")]
 
 

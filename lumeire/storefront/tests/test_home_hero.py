@@ -10,38 +10,15 @@ from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
 
-from lumeire.merchandising.models import Placement
 from lumeire.merchandising.services import banner_save
-from lumeire.merchandising.tests.factories import make_banner
+from lumeire.merchandising.tests.factories import HERO_TEXT_EN, make_banner, make_home_banners
 from lumeire.storefront.tests.shop import page, text_of, with_class
 
 pytestmark = pytest.mark.django_db
 
 
 def _hero(shop) -> None:
-    make_banner(
-        headline_en="Oud for the season",
-        headline_ar="عود لهذا الموسم",
-        text_en="Oils and bakhoor for cool evenings.",
-        text_ar="دهن العود والبخور للأمسيات الباردة.",
-        button_en="Shop home",
-        button_ar="تسوّق المنزل",
-        link_category=shop.home,
-        alt_en="Amber light on round shapes",
-        alt_ar="ضوء كهرماني على أشكال مستديرة",
-    )
-    for position, (english, arabic) in enumerate(
-        [("Lanterns", "فوانيس"), ("Abayas", "عبايات"), ("Headphones", "سماعات"), ("Rugs", "سجاد")]
-    ):
-        make_banner(
-            placement=Placement.TILE,
-            position=position,
-            headline_en=english,
-            headline_ar=arabic,
-            link_path="/search/?q=oud",
-            button_en="See more",
-            button_ar="المزيد",
-        )
+    make_home_banners(shop.home)
 
 
 def test_the_hero_and_three_tiles_show_in_english_under_the_page_heading(shop):
@@ -49,17 +26,21 @@ def test_the_hero_and_three_tiles_show_in_english_under_the_page_heading(shop):
     document = page(Client(), "/en/")
 
     assert text_of(document, "h2", "home-hero__headline") == ["Oud for the season"]
-    assert text_of(document, "p", "home-hero__text") == ["Oils and bakhoor for cool evenings."]
+    assert text_of(document, "p", "home-hero__text") == [HERO_TEXT_EN]
     [button] = with_class(document, "a", "home-hero__button")
     assert (button.attrs["href"], button.text.strip()) == ("/en/c/home/", "Shop home")
     [image] = with_class(document, "img", "home-hero__image")
     assert image.attrs["alt"] == "Amber light on round shapes"
     assert image.attrs["src"].startswith("/media/banners/")
-    assert text_of(document, "h3", "banner-tile__headline") == ["Lanterns", "Abayas", "Headphones"]
+    assert text_of(document, "h2", "banner-tile__headline") == ["Lanterns", "Abayas", "Headphones"]
     links = with_class(document, "a", "banner-tile__link")
     assert {link.attrs["href"] for link in links} == {"/en/search/?q=oud"}
-    # The page keeps its own h1; the hero's headline sits under it as an h2.
-    assert len(document.find_all("h1")) == 1
+    # The page keeps its own h1 (for screen readers, first); the hero's headline and each
+    # tile's sit under it as h2s.
+    [heading] = document.find_all("h1")
+    assert "visually-hidden" in heading.attrs["class"]
+    main = Client().get("/en/").content.decode().split("<main", 1)[1]
+    assert main.index("<h1") < main.index("<h2")
 
 
 def test_the_hero_shows_in_arabic_with_arabic_links(shop):
@@ -71,7 +52,7 @@ def test_the_hero_shows_in_arabic_with_arabic_links(shop):
     assert image.attrs["alt"] == "ضوء كهرماني على أشكال مستديرة"
     [button] = with_class(document, "a", "home-hero__button")
     assert (button.attrs["href"], button.text.strip()) == ("/ar/c/home/", "تسوّق المنزل")
-    assert text_of(document, "h3", "banner-tile__headline") == ["فوانيس", "عبايات", "سماعات"]
+    assert text_of(document, "h2", "banner-tile__headline") == ["فوانيس", "عبايات", "سماعات"]
     [section] = with_class(document, "section", "home-hero")
     assert section.attrs["aria-label"] == "أبرز ما في المتجر"
 
