@@ -9,11 +9,14 @@ from __future__ import annotations
 import io
 import logging
 import re
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from lumeire.invoicing.credit_note import CreditNoteDocument, credit_note_wording
 from lumeire.invoicing.document import InvoiceDocument
 from lumeire.invoicing.qr import qr_png
 from lumeire.invoicing.wording import Label, amount_text, invoice_wording, issued_text
@@ -66,12 +69,28 @@ def _line_height(size: float) -> float:
 
 
 class _Sheet(FPDF):
-    """fpdf2 with the bundled font, start/end placement and the invoice's footer."""
+    """fpdf2 with the bundled font, start/end placement and the document's footer.
 
-    def __init__(self, document: InvoiceDocument, words: dict[str, Label]) -> None:
+    ``document`` is the invoice (or the invoice a credit note credits): its language, seller and
+    table layout; ``number`` and ``issued_at`` are those of what is printed.
+    """
+
+    def __init__(
+        self,
+        document: InvoiceDocument,
+        words: dict[str, Label],
+        *,
+        number: str,
+        issued_at: datetime,
+        columns: dict[str, tuple[float, float, str]],
+        column_labels: dict[str, Label],
+    ) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.document = document
         self.words = words
+        self.number = number
+        self.columns = columns
+        self.column_labels = column_labels
         self.rtl = document.direction == "rtl"
         self.set_margins(MARGIN, MARGIN, MARGIN)
         # Pages break only where a row or the totals would cross BOTTOM: never inside a row.
@@ -81,10 +100,10 @@ class _Sheet(FPDF):
         self.set_text_color(*INK)
         self.set_draw_color(*RULE)
         self.set_lang(document.language)
-        self.set_title(f"{words['title']} {document.number}")
+        self.set_title(f"{words['title']} {number}")
         self.set_author(document.seller_name)
         self.set_creator("Lumeire")
-        self.set_creation_date(document.issued_at)
+        self.set_creation_date(issued_at)
 
     def x_of(self, start: float, width: float) -> float:
         """The left edge of a box ``start`` mm from the start side of the content."""
@@ -148,14 +167,17 @@ class _Sheet(FPDF):
     def footer(self) -> None:
         y = PAGE_HEIGHT - 12
         self.rule(y - 1.5)
-        self.put(self.document.number, 0, 90, y, size=7.5, color=SOFT)
+        self.put(self.number, 0, 90, y, size=7.5, color=SOFT)
         page = self.words["page"].text % {"number": self.page_no()}
         self.put(page, 90, 90, y, side="end", size=7.5, color=SOFT)
 
 
-def _head(sheet: _Sheet) -> float:
-    """Title, the seller's facts and the QR code; returns where the lines start."""
-    document, words = sheet.document, sheet.words
+def _head(
+    sheet: _Sheet, facts: tuple[tuple[str, str], ...], qr_payload: str, *, voided: bool = False
+) -> float:
+    """Title, the facts (label key, value) and the QR code; returns where the lines start.
+    ``voided``: an invoice a credit note cancelled, which says so under its title."""
+    words = sheet.words
     title = words["title"]
     y = MARGIN
     if title.arabic:
@@ -164,8 +186,8 @@ def _head(sheet: _Sheet) -> float:
     else:
         height = sheet.put(title.text, 0, CONTENT, y, size=16, bold=True)
     y += height + 4
-    if document.credited_by:
-        # A cancelled invoice says so under its title, in both languages when it has a twin.
+    if voided:
+        # In both languages when the invoice has an Arabic twin.
         credited = words["credited_by"]
         y += sheet.put(credited.text, 0, CONTENT, y - 2, size=10, bold=True, color=VOID) + 1
         if credited.arabic:
@@ -174,20 +196,12 @@ def _head(sheet: _Sheet) -> float:
 
     qr_top = y + 1
     sheet.image(
-        io.BytesIO(qr_png(document.qr_payload())),
+        io.BytesIO(qr_png(qr_payload)),
         x=sheet.x_of(CONTENT - QR_SIZE, QR_SIZE),
         y=qr_top,
         w=QR_SIZE,
         h=QR_SIZE,
         alt_text=words["qr"].text,
-    )
-    facts = (
-        ("seller", document.seller_name),
-        ("vat_number", document.vat_number),
-        ("number", document.number),
-        ("order_number", document.order_number),
-        ("issued_at", issued_text(document.issued_at, document.language)),
-        ("currency", f"{words['currency_name']} ({document.currency})"),
     )
     label_width, value_width = (46.0, 52.0) if words["title"].arabic else (52.0, 86.0)
     for key, value in facts:
@@ -202,17 +216,11 @@ def _head(sheet: _Sheet) -> float:
     return max(y, qr_top + QR_SIZE) + 6
 
 
-def _column_label(sheet: _Sheet, key: str) -> Label:
-    if key == "unit_price" and sheet.document.prices_include_vat:
-        return sheet.words["unit_price_gross"]
-    return sheet.words[key]
-
-
 def _header_row(sheet: _Sheet, y: float) -> float:
-    columns = _columns(sheet.document)
+    columns = sheet.columns
     height = 0.0
     for key, (_start, width, _side) in columns.items():
-        label = _column_label(sheet, key)
+        label = sheet.column_labels[key]
         both = sheet.height_of(label.text, width, size=8, bold=True)
         both += sheet.height_of(label.arabic, width, size=7.5)
         height = max(height, both)
@@ -220,7 +228,7 @@ def _header_row(sheet: _Sheet, y: float) -> float:
     sheet.set_fill_color(*WASH)
     sheet.rect(MARGIN, y, CONTENT, height, style="F")
     for key, (start, width, side) in columns.items():
-        label = _column_label(sheet, key)
+        label = sheet.column_labels[key]
         used = sheet.put(label.text, start, width, y + 1.5, side=side, size=8, bold=True)
         sheet.put(label.arabic, start, width, y + 1.5 + used, side=side, size=7.5, color=SOFT)
     return y + height
@@ -228,7 +236,7 @@ def _header_row(sheet: _Sheet, y: float) -> float:
 
 def _row(sheet: _Sheet, cells: dict[str, str], y: float, *, twin: str = "") -> float:
     """One line of the table, moved whole to a new page when it would cross the bottom."""
-    columns = _columns(sheet.document)
+    columns = sheet.columns
     description_width = columns["description"][1]
     height = sheet.height_of(cells["description"], description_width)
     height += sheet.height_of(twin, description_width, size=7.5)
@@ -244,21 +252,16 @@ def _row(sheet: _Sheet, cells: dict[str, str], y: float, *, twin: str = "") -> f
     return y + height
 
 
-def _totals(sheet: _Sheet, y: float) -> None:
-    document, words = sheet.document, sheet.words
+def _totals(sheet: _Sheet, y: float, rows: tuple[tuple[str, Decimal], ...]) -> None:
+    """The totals (label key, amount), the last one ruled and bold."""
+    words = sheet.words
     symbol = words["currency_symbol"].text
-    rows = (
-        ("subtotal", document.subtotal),
-        ("shipping_net", document.shipping_net),
-        ("vat_rate", document.vat_total),
-        ("total", document.total),
-    )
     if y + 4 + len(rows) * 8 > BOTTOM:
         sheet.add_page()
         y = MARGIN
     y += 4
     for key, amount in rows:
-        label, last = words[key], key == "total"
+        label, last = words[key], key == rows[-1][0]
         if last:
             sheet.rule(y - 1, weight=0.4, color=INK)
         size = 10.5 if last else 9
@@ -267,35 +270,139 @@ def _totals(sheet: _Sheet, y: float) -> None:
             used = max(used, sheet.put(label.arabic, 65, 70, y, side="end", size=size, bold=last))
         else:
             used = sheet.put(label.text, 20, 115, y, size=size, bold=last)
-        money = f"{amount_text(amount)}\u00a0{symbol}"
+        # Beside the Arabic symbol, a left-to-right mark first: a credited (negative) amount
+        # keeps its sign on the left of its digits, as the credit note page shows it.
+        mark = "\u200e" if _ARABIC.search(symbol) else ""
+        money = f"{mark}{amount_text(amount)}\u00a0{symbol}"
         used = max(used, sheet.put(money, 135, 45, y, side="end", size=size, bold=last))
         y += used + 1.5
 
 
+def _printed(
+    sheet: _Sheet,
+    facts: tuple[tuple[str, str], ...],
+    qr_payload: str,
+    rows: list[dict[str, str]],
+    totals: tuple[tuple[str, Decimal], ...],
+    *,
+    voided: bool = False,
+) -> bytes:
+    """The head, the lines (the last one the delivery, with its Arabic twin) and the totals."""
+    sheet.add_page()
+    y = _header_row(sheet, _head(sheet, facts, qr_payload, voided=voided))
+    shipping = sheet.words["shipping_line"]
+    for index, cells in enumerate(rows):
+        last = index == len(rows) - 1
+        y = _row(sheet, cells, y, twin=shipping.arabic if last else "")
+    _totals(sheet, y, totals)
+    return bytes(sheet.output())
+
+
 def invoice_pdf(document: InvoiceDocument) -> bytes:
     """The invoice as PDF bytes: A4, as many pages as its lines need, QR code on the first."""
-    sheet = _Sheet(document, invoice_wording(document))
-    sheet.add_page()
-    y = _header_row(sheet, _head(sheet))
-    for line in document.lines:
-        cells = {
+    words = invoice_wording(document)
+    columns = _columns(document)
+    gross_unit = document.prices_include_vat
+    labels = {
+        key: words["unit_price_gross" if key == "unit_price" and gross_unit else key]
+        for key in columns
+    }
+    sheet = _Sheet(
+        document,
+        words,
+        number=document.number,
+        issued_at=document.issued_at,
+        columns=columns,
+        column_labels=labels,
+    )
+    facts = (
+        ("seller", document.seller_name),
+        ("vat_number", document.vat_number),
+        ("number", document.number),
+        ("order_number", document.order_number),
+        ("issued_at", issued_text(document.issued_at, document.language)),
+        ("currency", f"{words['currency_name']} ({document.currency})"),
+    )
+    rows = [
+        {
             "description": line.description,
             "quantity": str(line.quantity),
             "unit_price": amount_text(line.unit_price),
             "vat": amount_text(line.vat),
             "gross": amount_text(line.gross),
         }
-        y = _row(sheet, cells, y)
-    shipping = sheet.words["shipping_line"]
-    cells = {
-        "description": shipping.text,
-        "quantity": "",
-        "unit_price": amount_text(
-            document.shipping_gross if document.prices_include_vat else document.shipping_net
-        ),
-        "vat": amount_text(document.shipping_vat),
-        "gross": amount_text(document.shipping_gross),
+        for line in document.lines
+    ]
+    shipping_unit = document.shipping_gross if gross_unit else document.shipping_net
+    rows.append(
+        {
+            "description": words["shipping_line"].text,
+            "quantity": "",
+            "unit_price": amount_text(shipping_unit),
+            "vat": amount_text(document.shipping_vat),
+            "gross": amount_text(document.shipping_gross),
+        }
+    )
+    totals = (
+        ("subtotal", document.subtotal),
+        ("shipping_net", document.shipping_net),
+        ("vat_rate", document.vat_total),
+        ("total", document.total),
+    )
+    voided = bool(document.credited_by)
+    return _printed(sheet, facts, document.qr_payload(), rows, totals, voided=voided)
+
+
+def credit_note_pdf(note: CreditNoteDocument) -> bytes:
+    """The credit note as PDF bytes, laid out as its invoice is: the same facts and lines with
+    the credited amounts (negative), its own number, time of issue, reason and QR code."""
+    invoice = note.invoice
+    words = credit_note_wording(note)
+    labels = {
+        "description": words["description"],
+        "quantity": words["quantity"],
+        "unit_price": words["unit_price_gross"],
+        "gross": words["credited"],
     }
-    y = _row(sheet, cells, y, twin=shipping.arabic)
-    _totals(sheet, y)
-    return bytes(sheet.output())
+    sheet = _Sheet(
+        invoice,
+        words,
+        number=note.number,
+        issued_at=note.issued_at,
+        columns=_COLUMNS_VAT_INCLUDED,
+        column_labels=labels,
+    )
+    facts = (
+        ("seller", invoice.seller_name),
+        ("vat_number", invoice.vat_number),
+        ("number", note.number),
+        ("credits", invoice.number),
+        ("order_number", invoice.order_number),
+        ("issued_at", issued_text(note.issued_at, note.language)),
+        ("reason", words["reason_text"].text),
+        ("currency", f"{words['currency_name']} ({invoice.currency})"),
+    )
+    rows = [
+        {
+            "description": line.description,
+            "quantity": str(line.quantity),
+            "unit_price": amount_text(line.unit_price),
+            "gross": amount_text(line.gross),
+        }
+        for line in note.lines
+    ]
+    shipping = amount_text(note.shipping)
+    rows.append(
+        {
+            "description": words["shipping_line"].text,
+            "quantity": "",
+            "unit_price": shipping,
+            "gross": shipping,
+        }
+    )
+    totals = (
+        ("net_credited", note.net),
+        ("vat_credited", note.vat_total),
+        ("total", note.total),
+    )
+    return _printed(sheet, facts, note.qr_payload(), rows, totals)

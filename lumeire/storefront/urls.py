@@ -74,6 +74,11 @@ urlpatterns = [
         views_guest.guest_order_credit_note,
         name="guest_order_credit_note",
     ),
+    path(
+        "orders/<str:number>/guest/credit-note.pdf",
+        views_guest.guest_order_credit_note_pdf,
+        name="guest_order_credit_note_pdf",
+    ),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/v<int:version>/", views.privacy, name="privacy_version"),
     path("privacy/accept/", views_policy.policy_accept_page, name="policy_accept"),
@@ -123,6 +128,11 @@ urlpatterns = [
         "account/orders/<str:number>/credit-note/",
         views_orders.order_credit_note,
         name="order_credit_note",
+    ),
+    path(
+        "account/orders/<str:number>/credit-note.pdf",
+        views_orders.order_credit_note_pdf,
+        name="order_credit_note_pdf",
     ),
     path(
         "account/orders/<str:number>/invoice.pdf",

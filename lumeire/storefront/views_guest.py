@@ -9,11 +9,8 @@ answers the same whether or not an order matches.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,33 +18,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lumeire.accounts.pseudonyms import client_ref
 from lumeire.core.client import client_address
 from lumeire.core.errors import ApplicationError
-from lumeire.invoicing.html import credit_note_context
-from lumeire.invoicing.pdf import invoice_pdf
-from lumeire.invoicing.qr import qr_png_data_uri
-from lumeire.invoicing.selectors import credit_note_of_order
 from lumeire.orders import guests
 from lumeire.orders.errors import OrderNotFound
-from lumeire.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
-from lumeire.orders.selectors import (
-    order_credit_note_document,
-    order_invoice_document,
-    order_timeline,
-)
 from lumeire.orders.services import order_cancel_by_guest
 from lumeire.orders.transitions import customer_may_cancel
-from lumeire.payments.gateway import CardBrand
+from lumeire.storefront import order_pages
 from lumeire.storefront.account_access import no_referrer
 from lumeire.storefront.guest_access import (
     FindOrderForm,
     guest_link_hash_remember,
     guest_order_for_session,
 )
-
-WITH_TRACKING = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
-
-
-def _language(request: HttpRequest) -> str:
-    return "ar" if (request.LANGUAGE_CODE or "").startswith("ar") else "en"
 
 
 def _refused(request: HttpRequest, error: ApplicationError) -> HttpResponse:
@@ -79,41 +60,12 @@ def guest_order_open(request: HttpRequest, number: str, token: str) -> HttpRespo
     return redirect("storefront:guest_order", number=number.strip().upper())
 
 
-def _card_brand(order: Order) -> str:
-    if order.payment_method != PaymentMethod.CARD or not order.card_brand:
-        return ""
-    try:
-        return str(CardBrand(order.card_brand).label)
-    except ValueError:
-        return order.card_brand
-
-
-def _order_page(
-    request: HttpRequest, order: Order, *, refusal: str = "", status: int = 200
-) -> HttpResponse:
-    context = {
-        "order": order,
-        "lines": list(order.lines.all()),
-        "timeline": order_timeline(order),
-        "address_lines": order.address_lines(),
-        "card_brand": _card_brand(order),
-        "can_cancel": customer_may_cancel(order),
-        "show_tracking": order.status in WITH_TRACKING and bool(order.tracking_number),
-        "refusal": refusal,
-        "kept_days": guests.guest_retention_period().days,
-        "credit_note": credit_note_of_order(order.pk),
-    }
-    return render(
-        request, "storefront/orders/detail.html", {**context, "guest": True}, status=status
-    )
-
-
 @never_cache
 @no_referrer
 @require_GET
 def guest_order(request: HttpRequest, number: str) -> HttpResponse:
     """A guest's order: status, lines, totals, delivery, invoice, and cancelling while allowed."""
-    return _order_page(request, guest_order_for_session(request, number))
+    return order_pages.order_page(request, guest_order_for_session(request, number), guest=True)
 
 
 @never_cache
@@ -125,16 +77,14 @@ def guest_order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     if not confirmed:
         if not customer_may_cancel(order):
             return redirect("storefront:guest_order", number=order.number)
-        context = {"order": order, "refunds_card": order.payment_status == PaymentStatus.CAPTURED}
-        return render(request, "storefront/orders/cancel.html", {**context, "guest": True})
+        return order_pages.cancel_question(request, order, guest=True)
     try:
         order = order_cancel_by_guest(order=order)
     except ApplicationError as error:
-        return _order_page(request, order, refusal=error.message, status=error.status_code)
-    if order.payment_status == PaymentStatus.REFUNDED:
-        messages.success(request, _("Your order is cancelled and your card payment is refunded."))
-    else:
-        messages.success(request, _("Your order is cancelled."))
+        return order_pages.order_page(
+            request, order, guest=True, refusal=error.message, status=error.status_code
+        )
+    order_pages.say_cancelled(request, order)
     return redirect("storefront:guest_order", number=order.number)
 
 
@@ -142,27 +92,14 @@ def guest_order_cancel(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def guest_order_invoice(request: HttpRequest, number: str) -> HttpResponse:
     """The simplified VAT invoice with its QR code, in the page's language."""
-    order = guest_order_for_session(request, number)
-    document = order_invoice_document(order, _language(request))
-    context = {
-        "order": order,
-        "document": document,
-        "qr_data_uri": qr_png_data_uri(document.qr_payload()),
-    }
-    return render(request, "storefront/orders/invoice.html", {**context, "guest": True})
+    return order_pages.invoice_page(request, guest_order_for_session(request, number), guest=True)
 
 
 @never_cache
 @require_GET
 def guest_order_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The same invoice as a PDF, named after the invoice number."""
-    order = guest_order_for_session(request, number)
-    document = order_invoice_document(order, _language(request))
-    response = HttpResponse(invoice_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{document.number}.pdf"
-    )
-    return response
+    return order_pages.invoice_download(request, guest_order_for_session(request, number))
 
 
 @never_cache
@@ -170,11 +107,14 @@ def guest_order_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def guest_order_credit_note(request: HttpRequest, number: str) -> HttpResponse:
     """The credit note that cancelled the order's invoice; 404 if there is none."""
     order = guest_order_for_session(request, number)
-    document = order_credit_note_document(order, _language(request))
-    if document is None:
-        raise Http404
-    context = {"order": order, **credit_note_context(document)}
-    return render(request, "storefront/guest/credit_note.html", context)
+    return order_pages.credit_note_page(request, order, guest=True)
+
+
+@never_cache
+@require_GET
+def guest_order_credit_note_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The credit note as a PDF, named after its number; 404 if there is none."""
+    return order_pages.credit_note_download(request, guest_order_for_session(request, number))
 
 
 @never_cache

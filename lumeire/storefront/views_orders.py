@@ -7,35 +7,22 @@ the customer's own, as they typed it at checkout.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lumeire.core.errors import ApplicationError
-from lumeire.invoicing.html import credit_note_context
-from lumeire.invoicing.pdf import invoice_pdf
-from lumeire.invoicing.qr import qr_png_data_uri
-from lumeire.invoicing.selectors import credit_note_of_order
 from lumeire.orders.errors import OrderNotFound
-from lumeire.orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
+from lumeire.orders.models import Order
 from lumeire.orders.selectors import (
     ORDERS_PAGE_SIZE,
-    order_credit_note_document,
     order_get_for_customer,
-    order_invoice_document,
-    order_timeline,
     orders_of_customer,
 )
 from lumeire.orders.services import order_cancel_by_customer
 from lumeire.orders.transitions import customer_may_cancel
-from lumeire.payments.gateway import CardBrand
+from lumeire.storefront import order_pages
 from lumeire.storefront.account_access import private_page
-
-# Statuses after which a parcel is on its way: the tracking number is worth showing.
-WITH_TRACKING = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
 def _own_order(request: HttpRequest, number: str) -> Order:
@@ -43,10 +30,6 @@ def _own_order(request: HttpRequest, number: str) -> Order:
         return order_get_for_customer(customer=request.user, number=number)
     except OrderNotFound as missing:
         raise Http404 from missing
-
-
-def _invoice_language(request: HttpRequest) -> str:
-    return "ar" if (request.LANGUAGE_CODE or "").startswith("ar") else "en"
 
 
 @require_GET
@@ -61,42 +44,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/orders/list.html", context)
 
 
-def _card_brand(order: Order) -> str:
-    if order.payment_method != PaymentMethod.CARD or not order.card_brand:
-        return ""
-    try:
-        return str(CardBrand(order.card_brand).label)
-    except ValueError:
-        return order.card_brand
-
-
-def _order_page(
-    request: HttpRequest, order: Order, *, refusal: str = "", status: int = 200
-) -> HttpResponse:
-    context = {
-        "order": order,
-        "lines": list(order.lines.all()),
-        "timeline": order_timeline(order),
-        "address_lines": order.address_lines(),
-        "card_brand": _card_brand(order),
-        "can_cancel": customer_may_cancel(order),
-        "show_tracking": order.status in WITH_TRACKING and bool(order.tracking_number),
-        "refusal": refusal,
-        "credit_note": credit_note_of_order(order.pk),
-    }
-    return render(request, "storefront/orders/detail.html", context, status=status)
-
-
 @require_GET
 @private_page
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """One order: lines, totals, payment, the address it goes to, and every step so far."""
-    return _order_page(request, _own_order(request, number))
-
-
-def _cancel_confirmation(request: HttpRequest, order: Order) -> HttpResponse:
-    context = {"order": order, "refunds_card": order.payment_status == PaymentStatus.CAPTURED}
-    return render(request, "storefront/orders/cancel.html", context)
+    return order_pages.order_page(request, _own_order(request, number), guest=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,15 +64,14 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     if not confirmed:
         if not customer_may_cancel(order):
             return redirect("storefront:order", number=order.number)
-        return _cancel_confirmation(request, order)
+        return order_pages.cancel_question(request, order, guest=False)
     try:
         order = order_cancel_by_customer(customer=request.user, order=order)
     except ApplicationError as error:
-        return _order_page(request, order, refusal=error.message, status=error.status_code)
-    if order.payment_status == PaymentStatus.REFUNDED:
-        messages.success(request, _("Your order is cancelled and your card payment is refunded."))
-    else:
-        messages.success(request, _("Your order is cancelled."))
+        return order_pages.order_page(
+            request, order, guest=False, refusal=error.message, status=error.status_code
+        )
+    order_pages.say_cancelled(request, order)
     return redirect("storefront:order", number=order.number)
 
 
@@ -128,36 +79,25 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
 @private_page
 def order_invoice(request: HttpRequest, number: str) -> HttpResponse:
     """The simplified VAT invoice with its ZATCA QR code, in the page's language."""
-    order = _own_order(request, number)
-    document = order_invoice_document(order, _invoice_language(request))
-    context = {
-        "order": order,
-        "document": document,
-        "qr_data_uri": qr_png_data_uri(document.qr_payload()),
-    }
-    return render(request, "storefront/orders/invoice.html", context)
+    return order_pages.invoice_page(request, _own_order(request, number), guest=False)
 
 
 @require_GET
 @private_page
 def order_credit_note(request: HttpRequest, number: str) -> HttpResponse:
     """The credit note that cancelled the order's invoice, in the page's language; 404 if none."""
-    order = _own_order(request, number)
-    document = order_credit_note_document(order, _invoice_language(request))
-    if document is None:
-        raise Http404
-    context = {"order": order, **credit_note_context(document)}
-    return render(request, "storefront/orders/credit_note.html", context)
+    return order_pages.credit_note_page(request, _own_order(request, number), guest=False)
+
+
+@require_GET
+@private_page
+def order_credit_note_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The credit note as a PDF to keep, named after its number; 404 if there is none."""
+    return order_pages.credit_note_download(request, _own_order(request, number))
 
 
 @require_GET
 @private_page
 def order_invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The same invoice as a PDF to keep, named after the invoice number."""
-    order = _own_order(request, number)
-    document = order_invoice_document(order, _invoice_language(request))
-    response = HttpResponse(invoice_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{document.number}.pdf"
-    )
-    return response
+    return order_pages.invoice_download(request, _own_order(request, number))

@@ -141,11 +141,16 @@ def test_the_customer_reaches_the_credit_note_from_the_order_page(prefix, title)
     note = client.get(f"{base}/credit-note/")
     assert note.status_code == 200
     assert title in note.content.decode() and order.invoice_number in note.content.decode()
+    assert f'href="{base}/credit-note.pdf"' in note.content.decode()
+    pdf = client.get(f"{base}/credit-note.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert f'filename="{number}.pdf"' in pdf["Content-Disposition"]
     invoice = client.get(f"{base}/invoice/").content.decode()
     assert "data-invoice-credited" in invoice and number in invoice
     # Another customer's order stays the same 404 as none.
     make_customer(username="other", email="other@example.com")
     assert signed_in_client("other").get(f"{base}/credit-note/").status_code == 404
+    assert signed_in_client("other").get(f"{base}/credit-note.pdf").status_code == 404
 
 
 @pytest.mark.django_db

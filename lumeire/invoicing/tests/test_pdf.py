@@ -10,8 +10,9 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
+from lumeire.invoicing.credit_note import CreditNoteDocument
 from lumeire.invoicing.document import InvoiceLine
-from lumeire.invoicing.pdf import FONTS, invoice_pdf
+from lumeire.invoicing.pdf import FONTS, credit_note_pdf, invoice_pdf
 from lumeire.invoicing.tests.documents import sample_document
 
 A4_POINTS = (595.28, 841.89)
@@ -119,3 +120,28 @@ def test_any_description_prints():
     text = _text(invoice_pdf(document))
     assert "48.30" in text
     assert "**bold**" in text
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_credit_note_pdf_names_its_invoice_and_credits_every_amount(language):
+    invoice = sample_document(language)
+    note = CreditNoteDocument("CRN-2026-000007", invoice.issued_at, "refunded", invoice)
+
+    data = credit_note_pdf(note)
+
+    assert data.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(data))
+    text = _text(data)
+    assert reader.metadata.title.endswith("CRN-2026-000007")
+    for fact in ("CRN-2026-000007", "INV-2026-000042", "LUM-7K3Q-9F2D", "300000000000003"):
+        assert fact in text
+    # Every amount credited, with its sign: the total, the VAT and a line.
+    lines = text.replace("\u200e", "").splitlines()
+    for amount in ("915.45", "119.41", "342.70"):
+        assert any(amount in line and "-" in line for line in lines), amount
+    if language == "en":
+        assert "Credit note" in text and "The order was refunded" in text
+        assert "إشعار دائن" in text  # the Arabic twin of the title
+    else:
+        assert "إشعار دائن" in text
+    assert "Simplified tax invoice" not in text.split("\n")[0]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lumeire.checkout.models import AgeRestrictionRefusal
 from lumeire.core.tests.markup import parse
+from lumeire.invoicing.models import CreditNote
 from lumeire.orders.guests import guest_link_secret, guest_orders_erase_due
 from lumeire.orders.models import Order, OrderEvent, OrderStatus
 from lumeire.storefront.tests.test_checkout_pages import (
@@ -185,6 +186,14 @@ def test_a_guest_cancels_after_confirming_and_the_goods_go_back(goods):  # noqa:
     assert f'href="/en/orders/{number}/guest/credit-note/"' in page
     credit_note = client.get(f"/en/orders/{number}/guest/credit-note/")
     assert credit_note.status_code == 200
+    pdf_link = f"/en/orders/{number}/guest/credit-note.pdf"
+    assert f'href="{pdf_link}"' in credit_note.content.decode()
+    pdf = client.get(pdf_link)
+    credit_number = CreditNote.objects.get(order__number=number).number
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert f'filename="{credit_number}.pdf"' in pdf["Content-Disposition"]
+    # Without the link's session, the same 404 as an order that does not exist.
+    assert Client().get(pdf_link).status_code == 404
 
 
 def test_an_age_restricted_product_is_refused_to_a_guest_with_an_offer_to_sign_in(
