@@ -145,15 +145,18 @@ def plan_query(query: str) -> QueryPlan:
         return QueryPlan(())
     known = vocabulary()
     language = (get_language() or "en")[:2]
-    key = (known.stamp, language, " ".join(typed))
-    plan = _plans.get(key)
+    # A vocabulary cached by a node still running older code has no stamp: planned afresh.
+    stamp = getattr(known, "stamp", None)
+    key = (stamp, language, " ".join(typed))
+    plan = _plans.get(key) if stamp else None
     if plan is None:
         # Single letters ("و", "a") match too much to mean anything beside other words.
         meaningful = [word for word in typed if len(word) > 1 or word.isdigit()] or typed
         plan = QueryPlan(tuple(_word_plan(word, known, language) for word in meaningful))
-        if len(_plans) >= MAX_REMEMBERED_PLANS:
-            _plans.clear()
-        _plans[key] = plan
+        if stamp:
+            if len(_plans) >= MAX_REMEMBERED_PLANS:
+                _plans.clear()
+            _plans[key] = plan
     return plan
 
 

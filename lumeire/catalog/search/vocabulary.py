@@ -18,7 +18,8 @@ from django.db.models import CharField, Value
 
 from lumeire.catalog.search.analysis import allowed_edits, edit_distance, stem, words
 
-CACHE_KEY = "catalog:search:vocabulary:v2"
+# v3: a vocabulary carries its stamp; a v2 one (from the code before) would not.
+CACHE_KEY = "catalog:search:vocabulary:v3"
 LIFETIME_SECONDS = 60
 MAX_CORRECTIONS = 3
 
