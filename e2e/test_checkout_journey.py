@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lumeire.accounts.tests.factories import PASSWORD, make_customer
-from lumeire.catalog.tests.factories import make_category, make_product
+from lumeire.catalog.tests.factories import make_lamp_shelf, make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +21,7 @@ ORDER_NUMBER = re.compile(r"LUM-[0-9A-Z]{4}-[0-9A-Z]{4}")
 def store(settings, tmp_path, transactional_db):
     """Made before the browser starts: Playwright's event loop forbids database work."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    home = make_category("home", name_en="Home", name_ar="المنزل")
-    make_product(
-        category=home,
-        slug="brass-table-lamp",
-        name_en="Brass table lamp",
-        name_ar="مصباح نحاسي",
-        variants=[{"sku": "LAMP", "price": "80.00", "stock": 7}],
-    )
+    home = make_lamp_shelf()
     make_product(
         category=home,
         slug="glass-vase",

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lumeire.catalog.tests.factories import make_category, make_product
+from lumeire.catalog.tests.factories import make_lamp_shelf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +20,7 @@ ORDER_NUMBER = re.compile(r"LUM-[0-9A-Z]{4}-[0-9A-Z]{4}")
 def store(settings, tmp_path, transactional_db):
     """Made before the browser starts: Playwright's event loop forbids database work."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    home = make_category("home", name_en="Home", name_ar="المنزل")
-    make_product(
-        category=home,
-        slug="brass-table-lamp",
-        name_en="Brass table lamp",
-        name_ar="مصباح نحاسي",
-        variants=[{"sku": "LAMP", "price": "80.00", "stock": 7}],
-    )
+    make_lamp_shelf()
 
 
 def heading(page) -> str:

@@ -20,6 +20,7 @@ from lumeire.invoicing.services import credit_note_issue
 from lumeire.orders.audit_actions import OrderAuditAction
 from lumeire.orders.emails import send_order_email
 from lumeire.orders.errors import OrderError, OrderErrorCode, OrderNotFound
+from lumeire.orders.guests import guest_link_usable
 from lumeire.orders.models import (
     ActorKind,
     InvoiceSequence,
@@ -220,6 +221,9 @@ def order_cancel_by_customer(*, customer, order: Order) -> Order:
     return order_transition(actor=customer, order=order, to=OrderStatus.CANCELLED)
 
 
-def order_cancel_by_guest(*, order: Order) -> Order:
-    """A guest's own cancellation, by the order's link: the customers' rule, until packed."""
+def order_cancel_by_guest(*, order: Order, link_hash: str) -> Order:
+    """A guest's own cancellation, by the order's link (``link_hash``, the hash of its secret,
+    checked here): the customers' rule, until packed. A wrong link is the same 404 as none."""
+    if not guest_link_usable(order, link_hash):
+        raise OrderNotFound(OrderErrorCode.NOT_FOUND, _("There is no such order."))
     return order_transition(actor=None, order=order, to=OrderStatus.CANCELLED, as_guest=True)

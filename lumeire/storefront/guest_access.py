@@ -72,11 +72,16 @@ def guest_order_known(request: HttpRequest, number: str) -> bool:
     return str(number or "").strip().upper() in kept
 
 
+def guest_link_hash_of(request: HttpRequest, number: str) -> str:
+    """The hash of the link this browser opened ``number`` with, or "" for none."""
+    kept = request.session.get(SESSION_GUEST_ORDERS) or {}
+    return str(kept.get(str(number or "").strip().upper(), ""))
+
+
 def guest_order_for_session(request: HttpRequest, number: str) -> Order:
     """The guest order this browser opened with its link; anything else is a 404."""
-    kept = request.session.get(SESSION_GUEST_ORDERS) or {}
     number = str(number or "").strip().upper()
     try:
-        return guest_order_get(number=number, link_hash=str(kept.get(number, "")))
+        return guest_order_get(number=number, link_hash=guest_link_hash_of(request, number))
     except OrderNotFound as missing:
         raise Http404 from missing

@@ -26,6 +26,7 @@ from lumeire.storefront import order_pages
 from lumeire.storefront.account_access import no_referrer
 from lumeire.storefront.guest_access import (
     FindOrderForm,
+    guest_link_hash_of,
     guest_link_hash_remember,
     guest_order_for_session,
 )
@@ -79,7 +80,9 @@ def guest_order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("storefront:guest_order", number=order.number)
         return order_pages.cancel_question(request, order, guest=True)
     try:
-        order = order_cancel_by_guest(order=order)
+        order = order_cancel_by_guest(
+            order=order, link_hash=guest_link_hash_of(request, order.number)
+        )
     except ApplicationError as error:
         return order_pages.order_page(
             request, order, guest=True, refusal=error.message, status=error.status_code

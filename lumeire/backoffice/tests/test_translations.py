@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import polib
 from django.utils import translation
 
+from lumeire.core.tests.translations import app_strings
+
 BACKOFFICE = Path(__file__).resolve().parent.parent
 CATALOGUE = BACKOFFICE / "locale" / "ar" / "LC_MESSAGES"
 # The case pages' words live with the rest of the compliance app's, in its own catalogue.
 COMPLIANCE_CATALOGUE = BACKOFFICE.parent / "compliance" / "locale" / "ar" / "LC_MESSAGES"
-GETTEXT_NAMES = {"_", "gettext", "gettext_lazy"}
 
 
 def _source_strings() -> set[str]:
-    found = set()
-    for module in BACKOFFICE.rglob("*.py"):
-        if "tests" in module.parts or "migrations" in module.parts:
-            continue
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in GETTEXT_NAMES
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                found.add(node.args[0].value)
-    return found
+    return app_strings(BACKOFFICE)
 
 
 def test_every_arabic_entry_is_translated_compiled_and_none_is_fuzzy():

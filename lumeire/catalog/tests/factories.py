@@ -62,3 +62,17 @@ def make_product(
         )
     product.refresh_from_db()
     return product
+
+
+def make_lamp_shelf() -> Category:
+    """The "Home" shelf with a brass table lamp (LAMP, 80.00, 7 in stock), as the browser
+    checkout journeys buy it."""
+    home = make_category("home", name_en="Home", name_ar="المنزل")
+    make_product(
+        category=home,
+        slug="brass-table-lamp",
+        name_en="Brass table lamp",
+        name_ar="مصباح نحاسي",
+        variants=[{"sku": "LAMP", "price": "80.00", "stock": 7}],
+    )
+    return home

@@ -41,6 +41,11 @@ def guest_order(**kwargs) -> Order:
     return place_as_guest(guest_cart([(shelf_variant(stock=5), 1)]), **kwargs).order
 
 
+def link_hash_of(order: Order) -> str:
+    """What a browser keeps of the order's emailed link."""
+    return secret_hash(guest_link_secret(order))
+
+
 def ended(order: Order, status: str, days_ago: int) -> Order:
     """Move the order to ``status`` (as the store), its last step ``days_ago`` days back."""
     Order.objects.filter(pk=order.pk).update(status=status)
@@ -159,7 +164,7 @@ def test_a_guest_cancels_while_the_order_is_not_packed_and_the_stock_returns():
     variant = order.lines.get().variant
     before = variant.__class__.objects.get(pk=variant.pk).stock
 
-    cancelled = order_cancel_by_guest(order=order)
+    cancelled = order_cancel_by_guest(order=order, link_hash=link_hash_of(order))
 
     assert cancelled.status == OrderStatus.CANCELLED
     assert variant.__class__.objects.get(pk=variant.pk).stock == before + 1
@@ -171,7 +176,7 @@ def test_a_guest_cannot_cancel_a_packed_order():
     order_transition(actor=None, order=order, to=OrderStatus.PACKED)
 
     with pytest.raises(OrderError):
-        order_cancel_by_guest(order=order)
+        order_cancel_by_guest(order=order, link_hash=link_hash_of(order))
 
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PACKED
 
@@ -182,7 +187,17 @@ def test_a_customers_order_cannot_be_cancelled_as_a_guest():
     order = place(customer).order
 
     with pytest.raises(OrderNotFound):
-        order_cancel_by_guest(order=order)
+        order_cancel_by_guest(order=order, link_hash="")
+
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
+
+
+@pytest.mark.parametrize("link_hash", ["", "0" * 64, "wrong"])
+def test_a_guest_order_is_not_cancelled_without_its_own_link(link_hash):
+    order = guest_order()
+
+    with pytest.raises(OrderNotFound):
+        order_cancel_by_guest(order=order, link_hash=link_hash)
 
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
 

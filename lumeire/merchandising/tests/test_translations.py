@@ -3,38 +3,19 @@ app's code and template show."""
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
 import polib
 from django.utils import translation
-from django.utils.translation.template import templatize
+
+from lumeire.core.tests.translations import app_strings
 
 APP = Path(__file__).resolve().parent.parent
 CATALOGUE = APP / "locale" / "ar" / "LC_MESSAGES"
-GETTEXT_NAMES = {"_", "gettext", "gettext_lazy"}
-TEMPLATIZED_CALL = re.compile(r"""gettext\(u?('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\)""")
 
 
 def _source_strings() -> set[str]:
-    found = set()
-    for module in APP.rglob("*.py"):
-        if "tests" in module.parts or "migrations" in module.parts:
-            continue
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in GETTEXT_NAMES
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                found.add(node.args[0].value)
-    for template in (APP / "templates").rglob("*.html"):
-        source = templatize(template.read_text(encoding="utf-8"), origin=str(template))
-        found.update(ast.literal_eval(match) for match in TEMPLATIZED_CALL.findall(source))
-    return found
+    return app_strings(APP, templates=True)
 
 
 def test_every_arabic_entry_is_translated_compiled_and_none_is_fuzzy():
